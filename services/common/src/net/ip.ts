@@ -1,0 +1,113 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+/**
+ * IP addresses as fixed-size numbers so matching is arithmetic, not string work:
+ * IPv4 as a 32-bit unsigned number, IPv6 as a 128-bit bigint. IPv4-mapped IPv6 addresses
+ * (::ffff:a.b.c.d) are normalised to IPv4 so a policy cannot be side-stepped by spelling.
+ */
+export type ParsedIp = { family: 4; value: number } | { family: 6; value: bigint };
+
+export interface Cidr {
+  family: 4 | 6;
+  /** Network address with host bits cleared. */
+  value: number | bigint;
+  prefix: number;
+}
+
+export function parseIPv4(s: string): number | undefined {
+  if (!isIPv4(s)) return undefined;
+  let v = 0;
+  for (const part of s.split('.')) v = v * 256 + Number(part);
+  return v >>> 0;
+}
+
+export function parseIPv6(s: string): bigint | undefined {
+  const zone = s.indexOf('%');
+  if (zone >= 0) s = s.slice(0, zone);
+  if (!isIPv6(s)) return undefined;
+  let head = s;
+  let tailV4: number | undefined;
+  const lastColon = s.lastIndexOf(':');
+  if (s.includes('.', lastColon)) {
+    tailV4 = parseIPv4(s.slice(lastColon + 1));
+    if (tailV4 === undefined) return undefined;
+    head = `${s.slice(0, lastColon + 1)}0:0`;
+  }
+  const [left = '', right] = head.split('::') as [string, string | undefined];
+  const l = left === '' ? [] : left.split(':');
+  const r = right === undefined || right === '' ? [] : right.split(':');
+  const groups = right === undefined ? l : [...l, ...new Array<string>(8 - l.length - r.length).fill('0'), ...r];
+  if (groups.length !== 8) return undefined;
+  let v = 0n;
+  for (const g of groups) v = (v << 16n) | BigInt(parseInt(g, 16));
+  if (tailV4 !== undefined) v = (v & ~0xffffffffn) | BigInt(tailV4);
+  return v;
+}
+
+const MAPPED_PREFIX = 0xffffn << 32n;
+
+/** Parses an IPv4 or IPv6 literal; IPv4-mapped IPv6 becomes IPv4. */
+export function parseIp(s: string): ParsedIp | undefined {
+  const v4 = parseIPv4(s);
+  if (v4 !== undefined) return { family: 4, value: v4 };
+  const v6 = parseIPv6(s);
+  if (v6 === undefined) return undefined;
+  if (v6 >> 32n === 0xffffn && (v6 & ~0xffffffffn) === MAPPED_PREFIX) return { family: 4, value: Number(v6 & 0xffffffffn) };
+  return { family: 6, value: v6 };
+}
+
+/** Canonical text for an address: IPv4 dotted quad, mapped IPv6 as IPv4, other IPv6 as given. */
+export function normalizeIp(s: string): string | undefined {
+  const p = parseIp(s);
+  if (p === undefined) return undefined;
+  if (p.family === 4) return formatIPv4(p.value);
+  const zone = s.indexOf('%');
+  return (zone >= 0 ? s.slice(0, zone) : s).toLowerCase();
+}
+
+export function formatIPv4(v: number): string {
+  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
+/**
+ * Parses `a.b.c.d/n`, `x::y/n`, or a bare address (a host route). Returns an error message
+ * instead of throwing so validators can report every problem at once.
+ */
+export function parseCidr(s: string): Cidr | string {
+  const slash = s.indexOf('/');
+  const addr = slash >= 0 ? s.slice(0, slash) : s;
+  const prefixText = slash >= 0 ? s.slice(slash + 1) : undefined;
+  const v4 = parseIPv4(addr);
+  const v6 = v4 === undefined && !addr.includes('%') ? parseIPv6(addr) : undefined;
+  if (v4 === undefined && v6 === undefined) return `"${s}" is not an IPv4 or IPv6 address or CIDR`;
+  const max = v4 !== undefined ? 32 : 128;
+  let prefix = max;
+  if (prefixText !== undefined) {
+    if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) {
+      return `"${s}" has an invalid prefix length (expected 0-${max})`;
+    }
+    prefix = Number(prefixText);
+  }
+  if (v4 !== undefined) {
+    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+    return { family: 4, value: (v4 & mask) >>> 0, prefix };
+  }
+  const mask = prefix === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - prefix)) - 1n);
+  return { family: 6, value: (v6 as bigint) & mask, prefix };
+}
+
+export function cidrContains(c: Cidr, ip: ParsedIp): boolean {
+  if (c.family !== ip.family) return false;
+  if (c.family === 4) {
+    const mask = c.prefix === 0 ? 0 : (0xffffffff << (32 - c.prefix)) >>> 0;
+    return ((ip.value as number) & mask) >>> 0 === c.value;
+  }
+  const shift = BigInt(128 - c.prefix);
+  return (ip.value as bigint) >> shift === (c.value as bigint) >> shift;
+}
+
+/** True when `inner` lies entirely inside `outer`. */
+export function cidrWithin(inner: Cidr, outer: Cidr): boolean {
+  if (inner.family !== outer.family || inner.prefix < outer.prefix) return false;
+  return cidrContains(outer, { family: inner.family, value: inner.value } as ParsedIp);
+}
