@@ -56,13 +56,43 @@ export function parseIp(s: string): ParsedIp | undefined {
   return { family: 6, value: v6 };
 }
 
-/** Canonical text for an address: IPv4 dotted quad, mapped IPv6 as IPv4, other IPv6 as given. */
+/**
+ * Canonical text for an address, so equal addresses compare equal as strings: IPv4 dotted quad
+ * (IPv4-mapped IPv6 included), other IPv6 in RFC 5952 compressed form, zone dropped.
+ */
 export function normalizeIp(s: string): string | undefined {
   const p = parseIp(s);
   if (p === undefined) return undefined;
-  if (p.family === 4) return formatIPv4(p.value);
-  const zone = s.indexOf('%');
-  return (zone >= 0 ? s.slice(0, zone) : s).toLowerCase();
+  return p.family === 4 ? formatIPv4(p.value) : formatIPv6(p.value);
+}
+
+/** Compressed IPv6 text (RFC 5952: longest run of two or more zero groups becomes `::`). */
+export function formatIPv6(v: bigint): string {
+  const groups: number[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(Number((v >> BigInt(i * 16)) & 0xffffn));
+  let bestStart = -1;
+  let bestLength = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength && j - i > 1) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = (g: number[]): string => g.map((x) => x.toString(16)).join(':');
+  if (bestStart < 0) return hex(groups);
+  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
+}
+
+export function formatCidr(c: Cidr): string {
+  const addr = c.family === 4 ? formatIPv4(c.value as number) : formatIPv6(c.value as bigint);
+  return `${addr}/${c.prefix}`;
 }
 
 export function formatIPv4(v: number): string {

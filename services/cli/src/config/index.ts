@@ -1,0 +1,2 @@
+export * from './serve-config';
+export * from './parse-values';

@@ -1,0 +1,222 @@
+/**
+ * The schema of every policy kind as field tables for the schema walker. To add a field, add
+ * a table entry (and the property in types.ts); to add a kind (SocksQuota), add its spec table
+ * to SPEC_SCHEMAS and the kind to POLICY_KINDS.
+ */
+import { parseNetwork } from './network';
+import { checkName, checkNamespace } from './names';
+import { parseDestination } from './destinations';
+import { parsePortRange } from './ports';
+import { checkPasswordHash } from './password-hash';
+import {
+  booleanValue,
+  checker,
+  exactly,
+  integerValue,
+  listOf,
+  mapOf,
+  oneOf,
+  parsedString,
+  record,
+  stringValue,
+  typeMismatch,
+  type Checker,
+  type Fields,
+} from './schema-walker';
+import { formatFieldPath, type FieldPath } from './field-path';
+import {
+  API_VERSION,
+  COMMANDS,
+  POLICY_KINDS,
+  RULE_ACTIONS,
+  type ObjectMeta,
+  type PasswordSpec,
+  type PolicyKind,
+  type PolicyObject,
+  type Rule,
+  type SocksPolicy,
+  type SocksPolicySpec,
+  type SocksUser,
+  type SocksUserSpec,
+  type Subjects,
+} from './types';
+
+export const PRIORITY_MIN = 0;
+export const PRIORITY_MAX = 1_000_000;
+export const DEFAULT_PRIORITY = 1000;
+
+/**
+ * ObjectMeta fields the API server fills in: accepted (objects read back from Kubernetes
+ * carry them) and dropped.
+ */
+export const SERVER_METADATA_FIELDS = [
+  'uid',
+  'resourceVersion',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'ownerReferences',
+  'finalizers',
+  'generateName',
+  'selfLink',
+] as const;
+
+const name = parsedString('a name such as "staff-lab"', (s) => checkName(s) ?? { value: s });
+
+const cidr = parsedString('an IPv4 or IPv6 CIDR such as "10.0.0.0/8"', (s) => {
+  const r = parseNetwork(s);
+  return typeof r === 'string' ? r : { value: s.toLowerCase() };
+});
+
+const destination = parsedString('a CIDR, a domain name or a "*.suffix" wildcard', (s) => {
+  const r = parseDestination(s);
+  return typeof r === 'string' ? r : { value: r.text };
+});
+
+const port: Checker<string> = checker('a port number or a "LO-HI" range', (v, path, w) => {
+  if (typeof v !== 'string' && typeof v !== 'number') return void w.report(path, typeMismatch('a port number or a "LO-HI" range', v));
+  const r = parsePortRange(v);
+  if (typeof r === 'string') return void w.report(path, r);
+  return r.text;
+});
+
+const plaintextPassword: Checker<string> = checker(
+  'a string',
+  (v, path, w) => {
+    if (typeof v !== 'string') return void w.report(path, typeMismatch('a string', v, true));
+    if (v === '') return void w.report(path, 'must not be empty');
+    if (!w.options.allowPlaintextPasswords) {
+      return void w.report(path, 'plain-text passwords are accepted only in embedded mode; use "hash" (the output of "sockscale hash-password") or a Secret');
+    }
+    return v;
+  },
+  { sensitive: true },
+);
+
+const passwordHash = parsedString('a password hash (the output of "sockscale hash-password")', (s) => checkPasswordHash(s) ?? { value: s });
+
+/** `rule-<index>`: the default name of the rule at `path` (…rules[index]). */
+function ruleDefaultName(path: FieldPath): string {
+  return `rule-${String(path[path.length - 1])}`;
+}
+
+export const metadataSchema = record<ObjectMeta>(
+  {
+    name: { check: name, required: true },
+    namespace: { check: parsedString('a namespace', (s) => checkNamespace(s) ?? { value: s }) },
+    labels: { check: mapOf(stringValue()) },
+    annotations: { check: mapOf(stringValue()) },
+    generation: { check: integerValue(0, Number.MAX_SAFE_INTEGER) },
+  },
+  { ignoredFields: SERVER_METADATA_FIELDS },
+);
+
+export const passwordSchema = record<PasswordSpec>(
+  { value: { check: plaintextPassword }, hash: { check: passwordHash } },
+  {
+    refine: (p, path, w) => {
+      if (p.value === undefined && p.hash === undefined) {
+        return void w.report(path, 'set exactly one of "hash" or "value" (plain text, embedded mode only)');
+      }
+      if (p.value !== undefined && p.hash !== undefined) return void w.report(path, 'set only one of "hash" and "value", not both');
+      return p;
+    },
+  },
+);
+
+export const socksUserSpecSchema = record<SocksUserSpec>({
+  groups: { check: listOf(name), default: () => [] },
+  password: { check: passwordSchema, required: true },
+  disabled: { check: booleanValue(), default: () => false },
+});
+
+export const subjectsSchema = record<Subjects>(
+  {
+    users: { check: listOf(name), default: () => [] },
+    groups: { check: listOf(name), default: () => [] },
+    anonymous: { check: booleanValue(), default: () => false },
+    clientCIDRs: { check: listOf(cidr), default: () => [] },
+  },
+  {
+    refine: (s, path, w) => {
+      if (s.users.length > 0 || s.groups.length > 0 || s.anonymous || s.clientCIDRs.length > 0) return s;
+      return void w.report(path, 'subjects match no one: list "users", "groups" or "clientCIDRs", or set "anonymous: true"');
+    },
+  },
+);
+
+export const ruleSchema = record<Rule>({
+  name: { check: name, default: ruleDefaultName },
+  action: { check: oneOf(RULE_ACTIONS, 'action'), required: true },
+  commands: {
+    check: listOf(oneOf(COMMANDS, 'command'), {
+      nonEmpty: 'an empty list matches no request; omit "commands" to match all commands',
+      unique: {
+        key: (raw) => (typeof raw === 'string' ? raw : undefined),
+        message: (k, first) => `duplicate command ${JSON.stringify(k)} (already listed at ${formatFieldPath(first)})`,
+      },
+    }),
+    default: () => [...COMMANDS],
+  },
+  destinations: { check: listOf(destination), default: () => [] },
+  ports: { check: listOf(port), default: () => [] },
+});
+
+export const socksPolicySpecSchema = record<SocksPolicySpec>({
+  priority: { check: integerValue(PRIORITY_MIN, PRIORITY_MAX), default: () => DEFAULT_PRIORITY },
+  subjects: { check: subjectsSchema, required: true },
+  rules: {
+    check: listOf(ruleSchema, {
+      nonEmpty: 'a policy needs at least one rule',
+      unique: {
+        key: (raw, i) => {
+          if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+          const n = (raw as Record<string, unknown>).name;
+          return n === undefined || n === null ? `rule-${i}` : typeof n === 'string' ? n : undefined;
+        },
+        at: ['name'],
+        message: (k, first) => `duplicate rule name ${JSON.stringify(k)} (also used by ${formatFieldPath(first)}; an unnamed rule is called rule-<index>)`,
+      },
+    }),
+    required: true,
+  },
+});
+
+type SpecOf<K extends PolicyKind> = Extract<PolicyObject, { kind: K }>['spec'];
+
+/** Kind -> spec schema. */
+export const SPEC_SCHEMAS: { [K in PolicyKind]: Checker<SpecOf<K>> } = {
+  SocksUser: socksUserSpecSchema,
+  SocksPolicy: socksPolicySpecSchema,
+};
+
+function objectSchema<O extends PolicyObject>(kind: O['kind'], spec: Checker<O['spec']>): Checker<O> {
+  const fields = {
+    apiVersion: { check: exactly(API_VERSION), required: true },
+    kind: { check: exactly(kind), required: true },
+    metadata: { check: metadataSchema, required: true },
+    spec: { check: spec, required: true },
+  };
+  // Every PolicyObject has exactly these four required fields; TypeScript cannot resolve the
+  // conditional Fields<O> for a generic O, hence the cast.
+  return record<O>(fields as unknown as Fields<O>);
+}
+
+/** Kind -> whole-object schema. */
+export const OBJECT_SCHEMAS: { [K in PolicyKind]: Checker<Extract<PolicyObject, { kind: K }>> } = {
+  SocksUser: objectSchema<SocksUser>('SocksUser', SPEC_SCHEMAS.SocksUser),
+  SocksPolicy: objectSchema<SocksPolicy>('SocksPolicy', SPEC_SCHEMAS.SocksPolicy),
+};
+
+/** For objects whose kind is missing or unknown: still checks apiVersion and metadata. */
+export const unknownKindSchema = record<{ apiVersion: string; kind: PolicyKind; metadata: ObjectMeta; spec?: unknown }>({
+  apiVersion: { check: exactly(API_VERSION), required: true },
+  kind: { check: oneOf(POLICY_KINDS, 'kind'), required: true },
+  metadata: { check: metadataSchema, required: true },
+  spec: { check: checker('a mapping', (v) => v) },
+});
+
+export function isPolicyKind(s: unknown): s is PolicyKind {
+  return typeof s === 'string' && (POLICY_KINDS as readonly string[]).includes(s);
+}

@@ -1,0 +1,2 @@
+export * from './server';
+export { compilePolicy, type CompiledPolicy } from './policy';

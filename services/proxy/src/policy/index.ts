@@ -1,0 +1,13 @@
+export type { CompiledPolicy, Decision, DecisionReason, Destination, PolicyRequest, Subject, SubjectRules } from './types';
+export { compilePolicy, SUBJECT_CACHE_SIZE } from './compile-policy';
+export type { CompileOptions } from './compile-policy';
+export { mightAllowDomain } from './might-allow-domain';
+export { NO_MATCH } from './decisions';
+export { SPECIAL_RANGES, SPECIAL_CIDRS, isSpecialIp, namesSpecialRange, specialRangesOf } from './special-ranges';
+export type { SpecialRange, SpecialRangeName } from './special-ranges';
+export { orderPolicies } from './policy-order';
+export { parsePortSpec } from './port-set';
+export { parseDestinationEntry } from './destination-entry';
+export type { DestinationEntry } from './destination-entry';
+export { normalizeDomain } from './domain-table';
+export { parseIpWords } from './ip-words';

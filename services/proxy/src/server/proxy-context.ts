@@ -1,0 +1,21 @@
+import type { Logger } from '@sockscale/common';
+import type { CompiledPolicy } from '../policy';
+import type { DnsCache } from '../relay/dns-cache';
+import type { PasswordVerifier } from '../stages/password-verifier';
+import type { ProxyMetrics } from './proxy-metrics';
+import type { ProxyOptions } from './proxy-options';
+import type { Session } from './session';
+
+/** What a session needs from its server: shared, long-lived parts only. */
+export interface ProxyContext {
+  readonly options: ProxyOptions;
+  readonly log: Logger;
+  /** Access log: one line per finished session. */
+  readonly accessLog: Logger;
+  readonly metrics: ProxyMetrics;
+  readonly verifier: PasswordVerifier;
+  readonly dns: DnsCache;
+  /** The policy in force right now. */
+  policy(): CompiledPolicy;
+  onSessionEnd(s: Session): void;
+}

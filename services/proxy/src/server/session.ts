@@ -1,0 +1,520 @@
+import type { Socket } from 'node:net';
+import { normalizeIp, type Command as PolicyCommand, type Logger } from '@sockscale/common';
+import {
+  Command,
+  Method,
+  Reply,
+  encodeMethodSelection,
+  encodeReply,
+  encodeUserPassStatus,
+  parseGreeting,
+  parseRequest,
+  parseUserPass,
+  type SocksAddress,
+} from '../socks5';
+import type { CompiledPolicy, Decision, SubjectRules } from '../policy';
+import { REPLY_OUTCOME, replyForError } from '../relay/errno-reply';
+import { dialFirst } from '../relay/dial';
+import { relayTcp, type ByteCounters } from '../relay/tcp-relay';
+import { acceptBindPeer } from '../relay/bind';
+import { UdpAssociation } from '../udp';
+import type { CommandLabel } from './proxy-metrics';
+import type { ProxyContext } from './proxy-context';
+
+/** Greeting (257) + RFC 1929 auth (513) + request (262) is the most a handshake can need. */
+const MAX_HANDSHAKE_BYTES = 1032;
+/** After a failure reply, how long we wait for the client to close before we cut it. */
+const LINGER_MS = 2000;
+
+type State = 'greeting' | 'auth' | 'authenticating' | 'request' | 'connecting' | 'established' | 'closing' | 'closed';
+
+const COMMAND_LABEL: Readonly<Record<number, CommandLabel>> = {
+  [Command.Connect]: 'connect',
+  [Command.Bind]: 'bind',
+  [Command.UdpAssociate]: 'udp_associate',
+};
+
+/**
+ * One client connection, from accept to close: the SOCKS5 handshake as a small state machine
+ * over a bounded buffer, then the command (CONNECT, BIND, UDP ASSOCIATE), then one access-log
+ * line. Every socket it owns has an 'error' listener from the moment it exists.
+ */
+export class Session {
+  readonly id: number;
+  readonly clientIp: string;
+  readonly clientPort: number;
+  readonly startedAt = Date.now();
+  readonly bytes: ByteCounters = { up: 0, down: 0 };
+
+  private state: State = 'greeting';
+  private buf: Buffer = Buffer.alloc(0);
+  private method: 'none' | 'password' = 'none';
+  private user: string | null = null;
+  private groups: readonly string[] = [];
+  private commandLabel: CommandLabel = 'none';
+  private destination = '';
+  private outcome = 'aborted';
+  private decision: Decision | undefined;
+  private policy: CompiledPolicy;
+  private rules: SubjectRules | undefined;
+  private target: Socket | undefined;
+  private udp: UdpAssociation | undefined;
+  private abort: AbortController | undefined;
+  private cleanup: (() => void) | undefined;
+  /** What an established session was allowed for, so a new policy can re-check it. */
+  private recheckRequest: { command: PolicyCommand; ip?: string; domain?: string; port: number } | undefined;
+  private lingerUntil = 0;
+  private idleMark = { up: -1, down: -1, since: 0 };
+  private readonly log: Logger;
+
+  constructor(
+    private readonly ctx: ProxyContext,
+    private readonly socket: Socket,
+    id: number,
+  ) {
+    this.id = id;
+    this.clientIp = normalizeIp(socket.remoteAddress ?? '') ?? 'unknown';
+    this.clientPort = socket.remotePort ?? 0;
+    this.policy = ctx.policy();
+    this.log = ctx.log.child({ session: id });
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onSocketClose);
+    socket.on('data', this.onData);
+    ctx.metrics.sessionsActive.inc({ command: 'none' });
+  }
+
+  /** Called about once a second by the server: deadlines without a timer per session. */
+  tick(now: number): void {
+    switch (this.state) {
+      case 'greeting':
+      case 'auth':
+      case 'authenticating':
+      case 'request':
+        if (now - this.startedAt > this.ctx.options.handshakeTimeoutMs) {
+          this.outcome = 'handshake_timeout';
+          this.socket.destroy();
+        }
+        return;
+      case 'closing':
+        if (now > this.lingerUntil) this.socket.destroy();
+        return;
+      case 'established': {
+        const idle = this.ctx.options.idleTimeoutMs;
+        if (idle <= 0) return;
+        if (this.bytes.up !== this.idleMark.up || this.bytes.down !== this.idleMark.down) {
+          this.idleMark = { up: this.bytes.up, down: this.bytes.down, since: now };
+        } else if (now - this.idleMark.since > idle) {
+          this.outcome = 'idle_timeout';
+          this.destroyAll();
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Re-evaluates an open session against a new policy; closes it when no longer allowed. */
+  recheck(policy: CompiledPolicy): void {
+    this.policy = policy;
+    if (this.state !== 'established' || this.recheckRequest === undefined) return;
+    const subject = this.subjectFor(policy);
+    if (subject === undefined) {
+      this.closeByPolicy('user no longer exists or is disabled');
+      return;
+    }
+    this.rules = subject;
+    this.udp?.setRules(subject);
+    const req = this.recheckRequest;
+    if (req.ip === undefined && req.domain === undefined) return; // UDP/BIND without a fixed peer
+    const d = subject.evaluate({ command: req.command, destination: { ip: req.ip, domain: req.domain }, port: req.port });
+    if (d.action !== 'Allow') this.closeByPolicy(`now denied (${d.reason})`, d);
+  }
+
+  /** Shutdown: cut the session now. */
+  terminate(reason: string): void {
+    if (this.state === 'closed') return;
+    this.outcome = reason;
+    this.destroyAll();
+  }
+
+  private closeByPolicy(why: string, d?: Decision): void {
+    this.outcome = 'closed_by_policy';
+    if (d !== undefined) this.decision = d;
+    this.ctx.metrics.sessionsClosedByPolicy.inc();
+    this.log.info({ why }, 'session closed by policy change');
+    this.destroyAll();
+  }
+
+  private onSocketError = (err: Error): void => {
+    if (this.state !== 'closed' && this.outcome === 'aborted') this.log.debug({ err: err.message }, 'client socket error');
+  };
+
+  private onSocketClose = (): void => {
+    if (this.state === 'established' || this.state === 'closed') return; // the command's own close handling finishes
+    this.abort?.abort();
+    this.finish();
+  };
+
+  private onData = (chunk: Buffer): void => {
+    if (this.state === 'closing') return; // discarding while we linger after a failure reply
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    if (this.buf.length > MAX_HANDSHAKE_BYTES) {
+      this.outcome = 'bad_request';
+      this.log.debug({ bytes: this.buf.length }, 'handshake too long');
+      this.socket.destroy();
+      return;
+    }
+    this.advance();
+  };
+
+  private consume(n: number): void {
+    this.buf = n >= this.buf.length ? Buffer.alloc(0) : this.buf.subarray(n);
+  }
+
+  private advance(): void {
+    for (;;) {
+      switch (this.state) {
+        case 'greeting': {
+          const r = parseGreeting(this.buf);
+          if (r.status === 'incomplete') return;
+          if (r.status === 'error') return this.fail('bad_request', r.reply, r.message);
+          this.consume(r.consumed);
+          const offered = r.value.methods;
+          const has = (m: number): boolean => offered.includes(m);
+          if (has(Method.UserPass) && this.ctx.verifier.userCount > 0) {
+            this.method = 'password';
+            this.socket.write(encodeMethodSelection(Method.UserPass));
+            this.state = 'auth';
+          } else if (has(Method.NoAuth) && this.policy.anonymousAllowed(this.clientIp)) {
+            this.socket.write(encodeMethodSelection(Method.NoAuth));
+            this.state = 'request';
+            this.rules = this.policy.forSubject({ user: null, groups: [], clientIp: this.clientIp });
+          } else {
+            this.ctx.metrics.authFailures.inc({ reason: 'no_acceptable_method' });
+            return this.fail('auth_failed', encodeMethodSelection(Method.NoAcceptable), 'no acceptable method');
+          }
+          continue;
+        }
+        case 'auth': {
+          const r = parseUserPass(this.buf);
+          if (r.status === 'incomplete') return;
+          if (r.status === 'error') return this.fail('bad_request', r.reply, r.message);
+          this.consume(r.consumed);
+          this.state = 'authenticating';
+          const { username, password } = r.value;
+          this.ctx.verifier.verify(username, password).then(
+            (res) => {
+              if (this.state !== 'authenticating') return;
+              if (!res.ok) {
+                this.user = username;
+                this.ctx.metrics.authFailures.inc({ reason: res.reason });
+                this.fail('auth_failed', encodeUserPassStatus(false), `authentication failed: ${res.reason}`);
+                return;
+              }
+              this.user = username;
+              this.groups = res.user.spec.groups;
+              this.rules = this.policy.forSubject({ user: username, groups: this.groups, clientIp: this.clientIp });
+              this.socket.write(encodeUserPassStatus(true));
+              this.state = 'request';
+              this.advance();
+            },
+            (err: unknown) => {
+              this.log.error({ err }, 'password verification failed');
+              this.fail('error', encodeUserPassStatus(false), 'password verification error');
+            },
+          );
+          return;
+        }
+        case 'request': {
+          const r = parseRequest(this.buf);
+          if (r.status === 'incomplete') return;
+          if (r.status === 'error') {
+            const code = r.reply !== undefined ? r.reply[1] : undefined;
+            return this.fail(code !== undefined ? (REPLY_OUTCOME[code] ?? 'bad_request') : 'bad_request', r.reply, r.message);
+          }
+          this.consume(r.consumed);
+          const { command, address, port } = r.value;
+          this.setCommand(COMMAND_LABEL[command] ?? 'none');
+          this.destination = formatDestination(address, port);
+          this.state = 'connecting';
+          this.socket.removeListener('data', this.onData);
+          this.socket.pause();
+          const early = this.buf; // bytes a client sent before our reply (optimistic data)
+          this.buf = Buffer.alloc(0);
+          const run =
+            command === Command.Connect
+              ? this.connect(address, port, early)
+              : command === Command.Bind
+                ? this.bind(address, port)
+                : this.associate(address, port);
+          run.catch((err: unknown) => {
+            this.log.error({ err }, 'command failed unexpectedly');
+            this.fail('error', encodeReply(Reply.GeneralFailure), 'internal error');
+          });
+          return;
+        }
+        default:
+          return;
+      }
+    }
+  }
+
+  private setCommand(label: CommandLabel): void {
+    this.ctx.metrics.sessionsActive.dec({ command: this.commandLabel });
+    this.commandLabel = label;
+    this.ctx.metrics.sessionsActive.inc({ command: label });
+  }
+
+  private subjectFor(policy: CompiledPolicy): SubjectRules | undefined {
+    if (this.user === null) {
+      return policy.anonymousAllowed(this.clientIp) ? policy.forSubject({ user: null, groups: [], clientIp: this.clientIp }) : undefined;
+    }
+    const u = policy.users.get(this.user);
+    if (u === undefined || u.spec.disabled) return undefined;
+    return policy.forSubject({ user: this.user, groups: u.spec.groups, clientIp: this.clientIp });
+  }
+
+  private decide(rules: SubjectRules, command: PolicyCommand, destination: { ip?: string; domain?: string }, port: number): Decision {
+    const d = rules.evaluate({ command, destination, port });
+    this.ctx.metrics.policyDecisions.inc({ action: d.action === 'Allow' ? 'allow' : 'deny', reason: d.reason });
+    return d;
+  }
+
+  /** Resolves a request address to candidate IPs allowed by policy; replies itself on failure. */
+  private async allowedAddresses(command: PolicyCommand, address: SocksAddress, port: number): Promise<{ ips: string[]; domain?: string } | undefined> {
+    const rules = this.rules;
+    if (rules === undefined) return this.fail('error', encodeReply(Reply.GeneralFailure), 'no rules for subject');
+    if (address.type !== 'domain') {
+      const ip = normalizeIp(address.host) ?? address.host;
+      const d = this.decide(rules, command, { ip }, port);
+      this.decision = d;
+      if (d.action !== 'Allow') return this.fail('denied', encodeReply(Reply.NotAllowed), 'denied by policy');
+      return { ips: [ip] };
+    }
+    const domain = address.host.toLowerCase().replace(/\.$/, '');
+    if (!rules.mightAllowDomain(command, domain, port)) {
+      this.decision = this.decide(rules, command, { domain }, port);
+      return this.fail('denied', encodeReply(Reply.NotAllowed), 'denied by policy before resolution');
+    }
+    let resolved: string[];
+    try {
+      resolved = await this.ctx.dns.resolve(domain, this.ctx.options.connectTimeoutMs);
+    } catch (err) {
+      const reply = replyForError(err);
+      return this.fail(REPLY_OUTCOME[reply] ?? 'error', encodeReply(reply), 'name resolution failed', err);
+    }
+    if (this.state !== 'connecting') return undefined;
+    const ips: string[] = [];
+    for (const ip of resolved) {
+      const d = this.decide(rules, command, { domain, ip }, port);
+      if (d.action === 'Allow') {
+        ips.push(ip);
+        this.decision ??= d;
+      } else if (this.decision === undefined || this.decision.action !== 'Allow') {
+        this.decision = d;
+      }
+    }
+    if (ips.length === 0) return this.fail('denied', encodeReply(Reply.NotAllowed), 'denied by policy after resolution');
+    return { ips, domain };
+  }
+
+  private async connect(address: SocksAddress, port: number, early: Buffer): Promise<void> {
+    const allowed = await this.allowedAddresses('Connect', address, port);
+    if (allowed === undefined) return;
+    this.abort = new AbortController();
+    let target: Socket;
+    try {
+      target = await dialFirst(allowed.ips, port, this.ctx.options.connectTimeoutMs, this.abort.signal);
+    } catch (err) {
+      const reply = replyForError(err);
+      this.fail(REPLY_OUTCOME[reply] ?? 'error', encodeReply(reply), 'connect failed', err);
+      return;
+    }
+    if (this.state !== 'connecting') {
+      target.destroy();
+      return;
+    }
+    this.target = target;
+    const ip = normalizeIp(target.remoteAddress ?? '') ?? allowed.ips[0];
+    this.recheckRequest = { command: 'Connect', ip, domain: allowed.domain, port };
+    this.socket.write(encodeReply(Reply.Succeeded, { host: target.localAddress ?? '0.0.0.0', port: target.localPort ?? 0 }));
+    this.observeHandshake();
+    if (early.length > 0) {
+      this.bytes.up += early.length;
+      target.write(early);
+    }
+    this.outcome = 'success';
+    this.state = 'established';
+    const { error } = await relayTcp(this.socket, target, this.bytes);
+    if (error !== undefined && this.outcome === 'success') this.outcome = 'reset';
+    this.finish();
+  }
+
+  private async bind(address: SocksAddress, port: number): Promise<void> {
+    const expected = await this.expectedPeer('Bind', address, port);
+    if (expected === undefined) return;
+    this.abort = new AbortController();
+    const rules = this.rules as SubjectRules;
+    const result = await acceptBindPeer({
+      localHost: this.socket.localAddress ?? '0.0.0.0',
+      expectedIp: expected.ip,
+      timeoutMs: this.ctx.options.bindTimeoutMs,
+      signal: this.abort.signal,
+      onListening: (host, p) => this.socket.write(encodeReply(Reply.Succeeded, { host, port: p })),
+      admit: (ip, p) => {
+        const d = this.decide(rules, 'Bind', { ip }, p);
+        this.decision = d;
+        return d.action === 'Allow';
+      },
+      log: this.log,
+    });
+    if (this.state !== 'connecting') {
+      if (result.ok) result.peer.destroy();
+      return;
+    }
+    if (!result.ok) {
+      this.fail(REPLY_OUTCOME[result.reply] ?? 'error', encodeReply(result.reply), result.message);
+      return;
+    }
+    const peer = result.peer;
+    this.target = peer;
+    const peerIp = normalizeIp(peer.remoteAddress ?? '') ?? '0.0.0.0';
+    this.destination = formatDestination({ type: peerIp.includes(':') ? 'ipv6' : 'ipv4', host: peerIp }, peer.remotePort ?? 0);
+    this.recheckRequest = { command: 'Bind', ip: peerIp, port: peer.remotePort ?? 0 };
+    this.socket.write(encodeReply(Reply.Succeeded, { host: peerIp, port: peer.remotePort ?? 0 }));
+    this.observeHandshake();
+    this.outcome = 'success';
+    this.state = 'established';
+    const { error } = await relayTcp(this.socket, peer, this.bytes);
+    if (error !== undefined && this.outcome === 'success') this.outcome = 'reset';
+    this.finish();
+  }
+
+  /** BIND / UDP ASSOCIATE name an expected peer or client address; all-zero means "any". */
+  private async expectedPeer(command: PolicyCommand, address: SocksAddress, port: number): Promise<{ ip?: string } | undefined> {
+    const rules = this.rules;
+    if (rules === undefined) return this.fail('error', encodeReply(Reply.GeneralFailure), 'no rules for subject');
+    if (!rules.permits(command)) {
+      this.decision = { action: 'Deny', policy: null, rule: null, reason: 'no-match' };
+      this.ctx.metrics.policyDecisions.inc({ action: 'deny', reason: 'no-match' });
+      return this.fail('denied', encodeReply(Reply.NotAllowed), `${command} not allowed for this subject`);
+    }
+    if (address.type !== 'domain' && isUnspecified(address.host)) return {};
+    if (command === 'UdpAssociate') return { ip: address.type === 'domain' ? undefined : normalizeIp(address.host) };
+    const allowed = await this.allowedAddresses(command, address, port);
+    if (allowed === undefined) return undefined;
+    return { ip: allowed.ips[0] };
+  }
+
+  private async associate(address: SocksAddress, port: number): Promise<void> {
+    const expected = await this.expectedPeer('UdpAssociate', address, port);
+    if (expected === undefined) return;
+    const rules = this.rules as SubjectRules;
+    let assoc: UdpAssociation;
+    try {
+      assoc = await UdpAssociation.open({
+        ctx: this.ctx,
+        log: this.log,
+        bindHost: this.socket.localAddress ?? '0.0.0.0',
+        clientIp: this.clientIp,
+        clientPort: port,
+        rules,
+        counters: this.bytes,
+        onDecision: (d) => (this.decision = d),
+      });
+    } catch (err) {
+      this.fail('error', encodeReply(Reply.GeneralFailure), 'could not open UDP relay', err);
+      return;
+    }
+    if (this.state !== 'connecting') {
+      assoc.close();
+      return;
+    }
+    this.udp = assoc;
+    this.recheckRequest = { command: 'UdpAssociate', port: 0 };
+    const bound = assoc.address();
+    this.destination = `udp:${bound.host}:${bound.port}`;
+    this.socket.write(encodeReply(Reply.Succeeded, bound));
+    this.observeHandshake();
+    this.outcome = 'success';
+    this.state = 'established';
+    // The association lives as long as its TCP connection; bytes on it are ignored.
+    const end = (): void => {
+      assoc.close();
+      this.socket.destroy();
+      this.finish();
+    };
+    this.socket.on('data', () => undefined);
+    this.socket.once('end', end);
+    this.socket.once('close', end);
+    this.cleanup = () => assoc.close();
+    this.socket.resume();
+  }
+
+  private observeHandshake(): void {
+    this.ctx.metrics.handshakeSeconds.observe({ method: this.method }, (Date.now() - this.startedAt) / 1000);
+  }
+
+  /** Sends a final reply (if any), then closes gracefully and finishes the session. */
+  private fail(outcome: string, reply: Buffer | undefined, message: string, err?: unknown): undefined {
+    if (this.state === 'closing' || this.state === 'closed') return undefined;
+    this.outcome = outcome;
+    this.log.debug({ outcome, why: message, err: err instanceof Error ? err.message : undefined }, 'session failed');
+    this.state = 'closing';
+    this.lingerUntil = Date.now() + LINGER_MS;
+    this.socket.removeListener('data', this.onData);
+    this.socket.on('data', () => undefined); // drain and discard so our FIN is not turned into a RST
+    if (reply !== undefined) this.socket.end(reply);
+    else this.socket.end();
+    this.socket.resume();
+    return undefined;
+  }
+
+  private destroyAll(): void {
+    this.abort?.abort();
+    this.cleanup?.();
+    this.target?.destroy();
+    this.socket.destroy();
+    if (this.state !== 'established') this.finish();
+  }
+
+  private finish(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.cleanup?.();
+    this.socket.destroy();
+    this.target?.destroy();
+    const m = this.ctx.metrics;
+    m.sessionsActive.dec({ command: this.commandLabel });
+    m.sessionsTotal.inc({ command: this.commandLabel, result: this.outcome });
+    m.addClosedBytes(this.bytes.up, this.bytes.down);
+    this.ctx.onSessionEnd(this);
+    const d = this.decision;
+    this.ctx.accessLog.info(
+      {
+        session: this.id,
+        user: this.user ?? undefined,
+        client: `${this.clientIp}:${this.clientPort}`,
+        command: this.commandLabel,
+        destination: this.destination || undefined,
+        policy: d?.policy ?? undefined,
+        rule: d?.rule ?? undefined,
+        bytesUp: this.bytes.up,
+        bytesDown: this.bytes.down,
+        durationMs: Date.now() - this.startedAt,
+        outcome: this.outcome,
+      },
+      'session',
+    );
+  }
+}
+
+function formatDestination(a: SocksAddress, port: number): string {
+  return a.type === 'ipv6' ? `[${a.host}]:${port}` : `${a.host}:${port}`;
+}
+
+function isUnspecified(host: string): boolean {
+  const n = normalizeIp(host);
+  return n === '0.0.0.0' || n === '::';
+}

@@ -1,0 +1,1 @@
+export { UdpAssociation, type UdpAssociationOptions } from './udp-association';
