@@ -10,6 +10,15 @@ import { formatHostPort, type ServeConfig } from '../config';
 export async function serve(config: ServeConfig): Promise<number> {
   const root = createRootLogger({ level: config.logLevel, format: config.logFormat });
   const log = root.child({ component: 'serve' });
+  // A bug must not leave a half-working proxy behind: log it and exit, and let the supervisor
+  // (systemd, Kubernetes) restart a clean process.
+  const die = (kind: string) => (err: unknown) => {
+    log.fatal({ err }, kind);
+    flushLogger(root);
+    process.exit(70);
+  };
+  process.on('uncaughtException', die('uncaught exception'));
+  process.on('unhandledRejection', die('unhandled promise rejection'));
   const registry = createMetricsRegistry();
   const source = new FilePolicySource(config.policyPaths, root.child({ component: 'policy' }));
 
