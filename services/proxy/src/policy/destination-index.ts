@@ -125,7 +125,7 @@ export class DestinationIndex {
     this.hasCidr = denseFrom(withCidr, words);
   }
 
-  /** Lookup for an IPv4 address (unsigned 32-bit). */
+  /** Lookup for an IPv4 address (32-bit, signed or unsigned). */
   matchV4(address: number): IpNode {
     return this.v4.match(address);
   }

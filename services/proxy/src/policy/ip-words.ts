@@ -12,11 +12,7 @@ import { parseIp } from '@sockscale/common';
  * Returns 4, 6, or 0 when `s` is not an address.
  */
 export function parseIpWords(s: string, out: Uint32Array): 0 | 4 | 6 {
-  const v4 = fastV4(s);
-  if (v4 >= 0) {
-    out[0] = v4;
-    return 4;
-  }
+  if (fastV4(s, out)) return 4;
   const v6 = fastV6(s, out);
   if (v6 !== 0) return v6;
   return slowPath(s, out);
@@ -24,10 +20,14 @@ export function parseIpWords(s: string, out: Uint32Array): 0 | 4 | 6 {
 
 const groups = new Uint16Array(8);
 
-/** A dotted quad exactly as node:net isIPv4 accepts it (no leading zeros), else -1. */
-function fastV4(s: string): number {
+/**
+ * A dotted quad exactly as node:net isIPv4 accepts it (no leading zeros), stored in out[0].
+ * Writes instead of returning the address: a uint32 return value at or above 2^31 would be
+ * boxed into a heap number on every call.
+ */
+function fastV4(s: string, out: Uint32Array): boolean {
   const len = s.length;
-  if (len < 7 || len > 15) return -1;
+  if (len < 7 || len > 15) return false;
   let value = 0;
   let part = 0;
   let digits = 0;
@@ -37,20 +37,21 @@ function fastV4(s: string): number {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       if (digits === 0) leadingZero = c === 48;
-      else if (leadingZero) return -1;
+      else if (leadingZero) return false;
       part = part * 10 + (c - 48);
-      if (++digits > 3 || part > 255) return -1;
+      if (++digits > 3 || part > 255) return false;
     } else if (c === 46) {
-      if (digits === 0 || ++dots > 3) return -1;
-      value = value * 256 + part;
+      if (digits === 0 || ++dots > 3) return false;
+      value = (value << 8) | part;
       part = 0;
       digits = 0;
     } else {
-      return -1;
+      return false;
     }
   }
-  if (digits === 0 || dots !== 3) return -1;
-  return (value * 256 + part) >>> 0;
+  if (digits === 0 || dots !== 3) return false;
+  out[0] = (value << 8) | part;
+  return true;
 }
 
 function hexValue(c: number): number {

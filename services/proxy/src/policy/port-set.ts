@@ -99,20 +99,25 @@ export class PortIndex {
         push(leave, (r[i + 1] as number) + 1, rule);
       }
     });
-    const interned = new Map<string, number>();
-    this.classes = [];
+    // Identical sets share one id: bucket by content hash, confirm by comparing words.
+    const interned = new Map<number, number[]>();
+    const classes: Int32Array[] = [];
     cuts.forEach((cut, k) => {
       for (const rule of leave.get(cut) ?? []) active[rule >>> 5] = (active[rule >>> 5] as number) & ~(1 << (rule & 31));
       for (const rule of enter.get(cut) ?? []) active[rule >>> 5] = (active[rule >>> 5] as number) | (1 << (rule & 31));
-      const key = active.join(',');
-      let id = interned.get(key);
+      let h = 0x811c9dc5;
+      for (let w = 0; w < words; w++) h = Math.imul(h ^ (active[w] as number), 0x01000193);
+      const bucket = interned.get(h) ?? [];
+      let id = bucket.find((c) => sameWords(classes[c] as Int32Array, active));
       if (id === undefined) {
-        id = this.classes.length;
-        interned.set(key, id);
-        this.classes.push(active.slice());
+        id = classes.length;
+        classes.push(active.slice());
+        bucket.push(id);
+        interned.set(h, bucket);
       }
       this.classOf.fill(id, cut, k + 1 < cuts.length ? cuts[k + 1] : 65536);
     });
+    this.classes = classes;
   }
 
   /** Dense set of rules accepting `port` (0-65535); a superset when `exact` is false. */
@@ -138,6 +143,11 @@ export class PortIndex {
   get classCount(): number {
     return this.classes.length;
   }
+}
+
+function sameWords(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function push(map: Map<number, number[]>, key: number, value: number): void {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { compilePolicy } from './compile-policy';
 import type { PolicyRequest } from './types';
+import { syntheticWorkload } from './bench-decisions';
 import { Prng } from './prng';
 import { randomRequest, randomSubject, randomWorld } from './random-snapshot';
 import { referenceAnonymousAllowed, referenceApplicablePolicies, referenceEvaluate, referenceMightAllowDomain } from './reference-evaluate';
@@ -64,4 +65,26 @@ it(`compiled engine agrees with the reference evaluator (${SNAPSHOTS} random sna
   }
   // The generator must actually reach every outcome, or agreement proves little.
   for (const [k, v] of Object.entries(seen)) assert.ok(v > decisions / 200, `outcome ${k} too rare: ${v} of ${decisions}`);
+});
+
+it('compiled engine agrees with the reference evaluator at scale (benchmark workload, 2,000 rules)', () => {
+  const { snapshot, subject, requests } = syntheticWorkload(2000, 7);
+  for (const options of [{}, { portIndexWords: 0, broadSetWords: 0 }]) {
+    const rules = compilePolicy(snapshot, options).forSubject(subject);
+    for (const request of requests) {
+      const got = rules.evaluate(request);
+      const want = referenceEvaluate(snapshot, subject, request);
+      if (got.action !== want.action || got.policy !== want.policy || got.rule !== want.rule || got.reason !== want.reason) {
+        assert.deepEqual({ ...got }, want, `${JSON.stringify(options)} ${JSON.stringify(request)}`);
+      }
+      const domain = request.destination.domain;
+      if (domain !== undefined) {
+        assert.equal(
+          rules.mightAllowDomain(request.command, domain, request.port),
+          referenceMightAllowDomain(snapshot, subject, request.command, domain, request.port),
+          JSON.stringify(request),
+        );
+      }
+    }
+  }
 });

@@ -24,6 +24,8 @@ const BROAD_V6 = 2;
 /** Memory cap for the per-port-class broad sets, in 32-bit words (8 MiB). */
 const BROAD_BY_CLASS_BUDGET_WORDS = 1 << 21;
 const scratch = new Uint32Array(4);
+/** The same words read as int32, so passing them on never boxes a heap number. */
+const scratchI32 = new Int32Array(scratch.buffer);
 
 /**
  * Every rule of every policy, flattened in evaluation order (policies by priority then name,
@@ -31,15 +33,17 @@ const scratch = new Uint32Array(4);
  *
  *   command  → dense set per command         (3 sets)
  *   port     → dense set per port interval   (PortIndex)
- *   address  → sparse set per prefix         (DestinationIndex tries, cumulative)
- *   domain   → sparse set per suffix         (DestinationIndex suffix table, cumulative)
+ *   address  → sparse set per address range (DestinationIndex: prefixes folded, range tables)
+ *   domain   → sparse set per suffix         (DestinationIndex: suffix table, folded)
  *   subject  → dense set per subject         (masks, built once per subject, ANDed with command)
+ *   catch-alls (empty destinations, /0)      → sparse set per port class, built on first use
  *
  * Evaluating walks the union of the (few, small) destination sets word by word in rule order,
  * ANDs each word with the subject/command mask and the port set, and stops at the first
- * non-zero word: its lowest bit is the first matching rule. Cost is bounded by the number of
- * words in the destination sets, not by the number of rules, and nothing is allocated: results
- * are frozen per-rule Decision objects made at compile time.
+ * non-zero word: its lowest bit is the first matching rule. Cost follows the size of the
+ * destination sets that apply to this address / name / port, not the number of rules. Nothing
+ * is allocated per request (results are frozen per-rule Decision objects made at compile
+ * time); the only lazy work is one catch-all set per port class, the first time it is seen.
  */
 export class RuleEngine {
   readonly ruleCount: number;
@@ -133,10 +137,10 @@ export class RuleEngine {
       const family = parseIpWords(ip, scratch);
       if (family === 0) return NO_MATCH;
       if (family === 4) {
-        node = dests.matchV4(scratch[0] as number);
+        node = dests.matchV4(scratchI32[0] as number);
         broad = BROAD_V4;
       } else {
-        node = dests.matchV6(scratch[0] as number, scratch[1] as number, scratch[2] as number, scratch[3] as number);
+        node = dests.matchV6(scratchI32[0] as number, scratchI32[1] as number, scratchI32[2] as number, scratchI32[3] as number);
         broad = BROAD_V6;
       }
     }

@@ -1,0 +1,3 @@
+module sockscale.dev/bench/loadgen
+
+go 1.22
