@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'charts/**'] },
+  { ignores: ['services/common/src/generated/**', '**/dist/**', '**/node_modules/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'charts/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -5,3 +5,4 @@ export * from './password';
 export * from './log';
 export * from './metrics';
 export * from './admin';
+export * from './grpc';

@@ -1,1 +1,4 @@
 export * from './store';
+export * from './snapshot';
+export * from './grpc';
+export * from './control-plane';

@@ -6,4 +6,4 @@ export { assemblePolicySnapshot } from './snapshot';
 export { parsePortRange, PORT_MIN, PORT_MAX, type PortRange } from './ports';
 export { parseDestination, checkDomain, type Destination } from './destinations';
 export { checkName, NAME_PATTERN, NAME_MAX_LENGTH } from './names';
-export { DEFAULT_PRIORITY, PRIORITY_MIN, PRIORITY_MAX } from './object-schema';
+export { DEFAULT_PRIORITY, PRIORITY_MIN, PRIORITY_MAX, isPolicyKind } from './object-schema';

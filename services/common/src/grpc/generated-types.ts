@@ -1,0 +1,20 @@
+/** The generated message and service types other packages use, under short names. */
+export type { Snapshot, Snapshot__Output } from '../generated/sockscale/policy/v1/Snapshot';
+export type { PolicyObject as PolicyObjectProto, PolicyObject__Output as PolicyObjectProto__Output } from '../generated/sockscale/policy/v1/PolicyObject';
+export type { WatchRequest, WatchRequest__Output } from '../generated/sockscale/policy/v1/WatchRequest';
+export type { WatchResponse, WatchResponse__Output } from '../generated/sockscale/policy/v1/WatchResponse';
+export type { Node, Node__Output } from '../generated/sockscale/policy/v1/Node';
+export type { GetSnapshotRequest__Output } from '../generated/sockscale/policy/v1/GetSnapshotRequest';
+export type { PolicyDiscoveryClient, PolicyDiscoveryHandlers } from '../generated/sockscale/policy/v1/PolicyDiscovery';
+export type { PolicyAdminClient, PolicyAdminHandlers } from '../generated/sockscale/admin/v1/PolicyAdmin';
+export type { ApplyRequest__Output } from '../generated/sockscale/admin/v1/ApplyRequest';
+export type { ApplyResponse, ApplyResponse__Output } from '../generated/sockscale/admin/v1/ApplyResponse';
+export type { DeleteRequest__Output } from '../generated/sockscale/admin/v1/DeleteRequest';
+export type { DeleteResponse, DeleteResponse__Output } from '../generated/sockscale/admin/v1/DeleteResponse';
+export type { ListRequest__Output } from '../generated/sockscale/admin/v1/ListRequest';
+export type { ListResponse, ListResponse__Output } from '../generated/sockscale/admin/v1/ListResponse';
+export type { ListProxiesResponse, ListProxiesResponse__Output } from '../generated/sockscale/admin/v1/ListProxiesResponse';
+export type { ProxyStatus, ProxyStatus__Output } from '../generated/sockscale/admin/v1/ProxyStatus';
+export type { ObjectResult, ObjectResult__Output } from '../generated/sockscale/admin/v1/ObjectResult';
+export type { HealthHandlers } from '../generated/grpc/health/v1/Health';
+export type { HealthCheckResponse } from '../generated/grpc/health/v1/HealthCheckResponse';

@@ -1,0 +1,3 @@
+export * from './proto-loader';
+export * from './policy-envelope';
+export type * from './generated-types';

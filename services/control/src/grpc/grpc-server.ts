@@ -1,0 +1,50 @@
+/**
+ * The replica's one gRPC port: policy discovery, the admin API and grpc.health.v1.Health.
+ * Plain TCP, or TLS (server cert/key), or mTLS (plus a CA that client certificates must chain
+ * to; proxies and admin clients then both need a certificate).
+ */
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { loadSockscaleProto } from '@sockscale/common';
+
+export interface TlsFiles {
+  cert: string;
+  key: string;
+  /** Require client certificates signed by this CA (mTLS). */
+  clientCa?: string;
+}
+
+/** Requests larger than this get RESOURCE_EXHAUSTED from grpc-js before any handler runs. */
+export const MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
+
+export function serverCredentials(tls: TlsFiles | undefined): grpc.ServerCredentials {
+  if (tls === undefined) return grpc.ServerCredentials.createInsecure();
+  const ca = tls.clientCa === undefined ? null : readFileSync(tls.clientCa);
+  return grpc.ServerCredentials.createSsl(ca, [{ cert_chain: readFileSync(tls.cert), private_key: readFileSync(tls.key) }], ca !== null);
+}
+
+export function createGrpcServer(handlers: {
+  discovery: grpc.UntypedServiceImplementation;
+  admin: grpc.UntypedServiceImplementation;
+  health: grpc.UntypedServiceImplementation;
+}): grpc.Server {
+  const proto = loadSockscaleProto();
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
+    'grpc.max_send_message_length': -1,
+    // Find dead proxies (no TCP RST: pulled cable, frozen VM) and let idle streams live.
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+    'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+  });
+  server.addService(proto.sockscale.policy.v1.PolicyDiscovery.service, handlers.discovery);
+  server.addService(proto.sockscale.admin.v1.PolicyAdmin.service, handlers.admin);
+  server.addService(proto.grpc.health.v1.Health.service, handlers.health);
+  return server;
+}
+
+export function bindServer(server: grpc.Server, address: string, creds: grpc.ServerCredentials): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, creds, (err, port) => (err === null ? resolve(port) : reject(err)));
+  });
+}

@@ -1,0 +1,2 @@
+export * from './hold-off';
+export * from './policy-publisher';
