@@ -48,7 +48,7 @@ export class ControlPlane {
       this.metrics.snapshotObjects.set(p.objectCount);
     });
     this.server = createGrpcServer({
-      discovery: discoveryHandlers({ publisher: this.publisher, tracker: this.tracker, metrics: this.metrics, log: opts.logger.child({ component: 'discovery' }) }) as unknown as grpc.UntypedServiceImplementation,
+      discovery: discoveryHandlers({ publisher: this.publisher, tracker: this.tracker, metrics: this.metrics, log: opts.logger.child({ component: 'discovery' }) }),
       admin: adminHandlers({
         store: opts.store,
         publisher: this.publisher,
@@ -57,8 +57,8 @@ export class ControlPlane {
         metrics: this.metrics,
         log: opts.logger.child({ component: 'admin-api' }),
         replica: this.replica,
-      }) as unknown as grpc.UntypedServiceImplementation,
-      health: healthHandlers(() => this.readiness().ready) as unknown as grpc.UntypedServiceImplementation,
+      }),
+      health: healthHandlers(() => this.readiness().ready),
     });
   }
 

@@ -1,2 +1,3 @@
 export * from './server';
 export { compilePolicy, type CompiledPolicy } from './policy';
+export * from './discovery';

@@ -1,11 +1,13 @@
-import { AdminServer, createMetricsRegistry, createRootLogger, flushLogger, formatIssue, PolicyError, type Logger } from '@sockscale/common';
-import { FilePolicySource, type LoadedPolicy } from '@sockscale/control';
+import { AdminServer, createMetricsRegistry, createRootLogger, flushLogger } from '@sockscale/common';
 import { ProxyServer } from '@sockscale/proxy';
 import { formatHostPort, type ServeConfig } from '../config';
+import { VERSION } from '../version';
+import { policyFeed } from './policy-feed';
 
 /**
- * `sockscale serve` in embedded mode: policy from YAML files, the proxy and its admin endpoint
- * in one process. Resolves with the exit code once the process should exit.
+ * `sockscale serve`: the proxy and its admin endpoint in one process, with policy from YAML
+ * files (embedded mode) or from control-plane replicas (policy-feed.ts). Resolves with the exit
+ * code once the process should exit.
  */
 export async function serve(config: ServeConfig): Promise<number> {
   const root = createRootLogger({ level: config.logLevel, format: config.logFormat });
@@ -20,30 +22,13 @@ export async function serve(config: ServeConfig): Promise<number> {
   process.on('uncaughtException', die('uncaught exception'));
   process.on('unhandledRejection', die('unhandled promise rejection'));
   const registry = createMetricsRegistry();
-  const source = new FilePolicySource(config.policyPaths, root.child({ component: 'policy' }));
-
-  let loaded: LoadedPolicy;
-  try {
-    loaded = await source.load();
-  } catch (err) {
-    if (err instanceof PolicyError) {
-      log.fatal({ issues: err.issues.map(formatIssue) }, 'policy is invalid; not starting');
-      process.stderr.write(`sockscale: ${err.message}\n`);
-    } else {
-      log.fatal({ err }, 'cannot load policy');
-    }
-    flushLogger(root);
-    return 1;
-  }
-
   const proxy = new ProxyServer({ options: config.proxy, logger: root, registry });
-  const applied = proxy.applySnapshot(loaded.snapshot);
-  if (!applied.ok) {
-    log.fatal({ error: applied.error }, 'policy rejected by the proxy; not starting');
+  const feed = policyFeed(config, root, log, registry, VERSION);
+  const loadFailed = await feed.load(proxy);
+  if (loadFailed !== undefined) {
     flushLogger(root);
-    return 1;
+    return loadFailed;
   }
-  logPolicy(log, 'policy loaded', loaded);
 
   let admin: AdminServer | undefined;
   let adminUrl = 'off';
@@ -54,16 +39,23 @@ export async function serve(config: ServeConfig): Promise<number> {
         registry,
         {
           healthy: () => true,
-          ready: () => (proxy.ready ? { ready: true } : { ready: false, reason: shuttingDown ? 'draining' : 'not listening' }),
+          ready: () => (proxy.ready ? { ready: true } : { ready: false, reason: shuttingDown ? 'draining' : (feed.waiting() ?? 'not listening') }),
         },
         root.child({ component: 'admin' }),
       );
       const a = await admin.listen(config.admin.host, config.admin.port);
       adminUrl = `http://${formatHostPort(a.address, a.port)}`;
     }
+    const noPolicy = await feed.first(proxy);
+    if (noPolicy !== undefined) {
+      await admin?.close();
+      flushLogger(root);
+      return noPolicy;
+    }
     await proxy.listen(config.listen.host, config.listen.port);
   } catch (err) {
     log.fatal({ err: (err as Error).message, code: (err as { code?: string }).code }, 'cannot listen');
+    feed.close();
     await admin?.close();
     flushLogger(root);
     return 1;
@@ -73,25 +65,17 @@ export async function serve(config: ServeConfig): Promise<number> {
     {
       socks: formatHostPort(socks.address, socks.port),
       admin: adminUrl,
-      policyVersion: loaded.snapshot.version,
+      policyVersion: proxy.policyVersion,
     },
     'sockscale listening',
   );
 
-  source.on('snapshot', (next) => {
-    const r = proxy.applySnapshot(next.snapshot);
-    if (r.ok) logPolicy(log, 'policy reloaded', next);
-  });
-  source.on('rejected', (err) => {
-    proxy.metrics.policyReloads.inc({ result: 'rejected' });
-    log.error({ issues: err.issues.map(formatIssue), keptVersion: proxy.policyVersion }, 'new policy is invalid; keeping the previous one');
-  });
-  await source.watch();
+  await feed.follow(proxy);
 
   return new Promise<number>((resolve) => {
     const onHup = (): void => {
       log.info({}, 'SIGHUP: reloading policy');
-      void source.reload('SIGHUP');
+      feed.reload('SIGHUP');
     };
     const shutdown = (signal: string): void => {
       if (shuttingDown) {
@@ -102,7 +86,7 @@ export async function serve(config: ServeConfig): Promise<number> {
       }
       shuttingDown = true;
       log.info({ signal, sessions: proxy.activeSessions, deadlineMs: proxy.options.drainTimeoutMs }, 'draining');
-      source.close();
+      feed.close();
       void proxy.drain().then(async ({ cut }) => {
         await admin?.close();
         log.info({ cut }, 'stopped');
@@ -115,8 +99,4 @@ export async function serve(config: ServeConfig): Promise<number> {
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
   });
-}
-
-function logPolicy(log: Logger, msg: string, loaded: LoadedPolicy): void {
-  log.info({ version: loaded.snapshot.version, files: loaded.files, objects: loaded.objects }, msg);
 }

@@ -1,2 +1,6 @@
 export * from './serve-config';
 export * from './parse-values';
+export * from './settings-reader';
+export * from './control-config';
+export * from './client-config';
+export * from './discovery-config';

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type ValidationIssue } from '@sockscale/common';
 import type { ProxyOptions } from '@sockscale/proxy';
+import { DISCOVERY_SETTINGS, parseDiscoveryConfig, type DiscoveryConfig } from './discovery-config';
 import { parseDuration, parseHostPort, parsePositiveInt, type HostPort } from './parse-values';
 
 export interface ServeConfig {
@@ -10,6 +11,8 @@ export interface ServeConfig {
   logLevel: LogLevel;
   logFormat: LogFormat;
   proxy: Partial<ProxyOptions>;
+  /** Policy from control-plane replicas instead of files (discovery-config.ts). */
+  controlPlane?: DiscoveryConfig;
 }
 
 /**
@@ -45,7 +48,7 @@ const DURATION_OPTION: Readonly<Record<string, keyof ProxyOptions>> = {
 export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv, stdoutIsTty: boolean): ServeConfig {
   const issues: ValidationIssue[] = [];
   const options: Record<string, { type: 'string'; multiple?: boolean }> = {};
-  for (const s of SERVE_SETTINGS) options[s.flag] = s.flag === 'policy' ? { type: 'string', multiple: true } : { type: 'string' };
+  for (const s of [...SERVE_SETTINGS, ...DISCOVERY_SETTINGS]) options[s.flag] = s.flag === 'policy' ? { type: 'string', multiple: true } : { type: 'string' };
   let values: Record<string, string | string[] | undefined> = {};
   try {
     const parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
@@ -80,7 +83,12 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (policyPaths.length === 0 && env.SOCKSCALE_POLICY !== undefined && env.SOCKSCALE_POLICY !== '') {
     policyPaths = env.SOCKSCALE_POLICY.split(',').map((p) => p.trim()).filter((p) => p !== '');
   }
-  if (policyPaths.length === 0) issues.push({ path: '--policy', message: 'at least one policy file or directory is required (try examples/local.yaml)' });
+  const discovery = parseDiscoveryConfig(argv, env);
+  issues.push(...discovery.issues);
+  if (discovery.config !== undefined && policyPaths.length > 0) issues.push({ path: '--policy', message: 'give --policy (files) or --control-plane, not both' });
+  if (policyPaths.length === 0 && discovery.config === undefined && !discovery.issues.some((i) => i.path.includes('CONTROL_PLANE') || i.path === '--control-plane')) {
+    issues.push({ path: '--policy', message: 'at least one policy file or directory is required (try examples/local.yaml), or --control-plane' });
+  }
 
   const listen = check('listen', 'SOCKSCALE_LISTEN', parseHostPort) ?? { host: '127.0.0.1', port: 1080 };
   const admin = check('admin', 'SOCKSCALE_ADMIN', (s) => {
@@ -99,5 +107,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const maxConn = check('max-connections', 'SOCKSCALE_MAX_CONNECTIONS', parsePositiveInt);
   if (typeof maxConn === 'number') proxy.maxConnections = maxConn;
   if (issues.length > 0) throw new ConfigError(issues);
-  return { policyPaths, listen, admin: admin === undefined ? { host: '127.0.0.1', port: 9080 } : admin.v, logLevel, logFormat, proxy };
+  const config: ServeConfig = { policyPaths, listen, admin: admin === undefined ? { host: '127.0.0.1', port: 9080 } : admin.v, logLevel, logFormat, proxy };
+  if (discovery.config !== undefined) config.controlPlane = discovery.config;
+  return config;
 }

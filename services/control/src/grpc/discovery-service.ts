@@ -86,6 +86,8 @@ export function discoveryHandlers(deps: { publisher: PolicyPublisher; tracker: A
           proxy = tracker.connect({ id, build: node?.build ?? '', metadata: node?.metadata ?? {} }, peer, req.hello.haveVersion);
           metrics.watchers.inc();
           log.info({ proxy: id, peer, haveVersion: req.hello.haveVersion }, 'proxy watching');
+          // Headers now, so the proxy knows the stream is up even when it is already current.
+          call.sendMetadata(new grpc.Metadata());
           publisher.on('snapshot', onSnapshot);
           const cur = publisher.snapshot;
           if (cur !== undefined) send(cur);

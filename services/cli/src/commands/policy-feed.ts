@@ -1,0 +1,189 @@
+/**
+ * Where `serve` gets policy: files (FilePolicySource, embedded mode) or control-plane replicas
+ * (DiscoveryClient). Both end in ProxyServer.applySnapshot, the one path that compiles a
+ * snapshot, swaps it in and re-checks open tunnels.
+ */
+import { readFileSync } from 'node:fs';
+import { formatIssue, PolicyError, type Logger, type Registry } from '@sockscale/common';
+import { FilePolicySource, type LoadedPolicy } from '@sockscale/control';
+import { DiscoveryClient, type ProxyServer } from '@sockscale/proxy';
+import type { DiscoveryConfig, ServeConfig } from '../config';
+
+export interface PolicyFeed {
+  /** Before the admin endpoint starts: an exit code to stop with, or undefined. */
+  load(proxy: ProxyServer): Promise<number | undefined>;
+  /** After the admin endpoint started, before listening: the first policy must be in force. */
+  first(proxy: ProxyServer): Promise<number | undefined>;
+  /** Follow changes. */
+  follow(proxy: ProxyServer): Promise<void>;
+  /** Why the proxy is not ready yet (waiting for policy), if that is why. */
+  waiting(): string | undefined;
+  reload(reason: string): void;
+  close(): void;
+}
+
+function logPolicy(log: Logger, msg: string, loaded: LoadedPolicy): void {
+  log.info({ version: loaded.snapshot.version, files: loaded.files, objects: loaded.objects }, msg);
+}
+
+export class FileFeed implements PolicyFeed {
+  private readonly source: FilePolicySource;
+
+  constructor(
+    paths: readonly string[],
+    root: Logger,
+    private readonly log: Logger,
+  ) {
+    this.source = new FilePolicySource(paths, root.child({ component: 'policy' }));
+  }
+
+  async load(proxy: ProxyServer): Promise<number | undefined> {
+    let loaded: LoadedPolicy;
+    try {
+      loaded = await this.source.load();
+    } catch (err) {
+      if (err instanceof PolicyError) {
+        this.log.fatal({ issues: err.issues.map(formatIssue) }, 'policy is invalid; not starting');
+        process.stderr.write(`sockscale: ${err.message}\n`);
+      } else {
+        this.log.fatal({ err }, 'cannot load policy');
+      }
+      return 1;
+    }
+    const applied = proxy.applySnapshot(loaded.snapshot);
+    if (!applied.ok) {
+      this.log.fatal({ error: applied.error }, 'policy rejected by the proxy; not starting');
+      return 1;
+    }
+    logPolicy(this.log, 'policy loaded', loaded);
+    return undefined;
+  }
+
+  first(): Promise<number | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  async follow(proxy: ProxyServer): Promise<void> {
+    this.source.on('snapshot', (next) => {
+      const r = proxy.applySnapshot(next.snapshot);
+      if (r.ok) logPolicy(this.log, 'policy reloaded', next);
+    });
+    this.source.on('rejected', (err) => {
+      proxy.metrics.policyReloads.inc({ result: 'rejected' });
+      this.log.error({ issues: err.issues.map(formatIssue), keptVersion: proxy.policyVersion }, 'new policy is invalid; keeping the previous one');
+    });
+    await this.source.watch();
+  }
+
+  waiting(): string | undefined {
+    return undefined;
+  }
+
+  reload(reason: string): void {
+    void this.source.reload(reason);
+  }
+
+  close(): void {
+    this.source.close();
+  }
+}
+
+/**
+ * Policy from the control plane. Start behaviour (--initial-policy): `wait` (default) keeps the
+ * proxy not listening and not ready until the first snapshot, however long it takes: in a
+ * cluster a proxy without policy must not take traffic, and Kubernetes keeps it out of the
+ * Service while /readyz says so. `fail` exits 1 after the timeout (let the supervisor retry);
+ * `deny-all` listens after the timeout with an empty policy (every request denied with 0x02,
+ * ready) and takes the real policy when it comes.
+ */
+export class ControlPlaneFeed implements PolicyFeed {
+  private client: DiscoveryClient | undefined;
+  private waitingSince: number | undefined;
+
+  constructor(
+    private readonly cfg: DiscoveryConfig,
+    private readonly root: Logger,
+    private readonly log: Logger,
+    private readonly registry: Registry,
+    private readonly build: string,
+  ) {}
+
+  load(proxy: ProxyServer): Promise<number | undefined> {
+    let tls: { ca: Buffer; cert?: Buffer; key?: Buffer } | undefined;
+    try {
+      if (this.cfg.tls !== undefined) {
+        tls = { ca: readFileSync(this.cfg.tls.ca) };
+        if (this.cfg.tls.cert !== undefined && this.cfg.tls.key !== undefined) {
+          tls.cert = readFileSync(this.cfg.tls.cert);
+          tls.key = readFileSync(this.cfg.tls.key);
+        }
+      }
+    } catch (err) {
+      this.log.fatal({ err: (err as Error).message }, 'cannot read control-plane TLS files');
+      return Promise.resolve(1);
+    }
+    const client = new DiscoveryClient({
+      addresses: this.cfg.addresses,
+      node: { id: this.cfg.nodeId, build: this.build },
+      maxPolicyRules: this.cfg.maxPolicyRules,
+      apply: (s) => proxy.applySnapshot(s),
+      appliedVersion: () => proxy.policyVersion ?? 0,
+      log: this.root,
+      registry: this.registry,
+      ...(tls === undefined ? {} : { tls }),
+    });
+    client.on('applied', (s) =>
+      this.log.info({ version: s.version, objects: [...s.users, ...s.policies].map((o) => `${o.kind}/${o.metadata.name}`), source: client.address }, 'policy snapshot applied'),
+    );
+    this.client = client;
+    this.waitingSince = Date.now();
+    client.start();
+    return Promise.resolve(undefined);
+  }
+
+  async first(proxy: ProxyServer): Promise<number | undefined> {
+    const client = this.client as DiscoveryClient;
+    const { initialPolicy: mode, initialPolicyTimeoutMs: timeoutMs } = this.cfg;
+    this.log.info({ controlPlane: this.cfg.addresses, node: this.cfg.nodeId, mode, timeoutMs }, 'waiting for the first policy snapshot');
+    const got = client.firstSnapshot().then(() => true);
+    if (mode === 'wait') {
+      await got;
+    } else {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+      const ok = await Promise.race([got, timedOut]);
+      clearTimeout(timer);
+      if (!ok && mode === 'fail') {
+        this.log.fatal({ timeoutMs, controlPlane: this.cfg.addresses }, 'no policy snapshot from the control plane in time; exiting (--initial-policy fail)');
+        client.close();
+        return 1;
+      }
+      if (!ok) {
+        proxy.applySnapshot({ version: 0, users: [], policies: [] });
+        this.log.warn({ timeoutMs }, 'no policy snapshot yet; serving with deny-all until one arrives (--initial-policy deny-all)');
+      }
+    }
+    this.waitingSince = undefined;
+    return undefined;
+  }
+
+  follow(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  waiting(): string | undefined {
+    return this.waitingSince === undefined ? undefined : 'waiting for the first policy snapshot from the control plane';
+  }
+
+  reload(): void {
+    this.log.info({}, 'SIGHUP ignored: policy comes from the control plane');
+  }
+
+  close(): void {
+    this.client?.close();
+  }
+}
+
+export function policyFeed(config: ServeConfig, root: Logger, log: Logger, registry: Registry, build: string): PolicyFeed {
+  return config.controlPlane === undefined ? new FileFeed(config.policyPaths, root, log) : new ControlPlaneFeed(config.controlPlane, root, log, registry, build);
+}

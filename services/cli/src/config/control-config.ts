@@ -1,0 +1,118 @@
+/** `sockscale control` settings (flags win over the environment; README copies this table). */
+import { readFileSync } from 'node:fs';
+import { ConfigError, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@sockscale/common';
+import { formatHostPort, parseDuration, parseHostPort, type HostPort } from './parse-values';
+import { SettingsReader, type Setting } from './settings-reader';
+
+export type StoreConfig = { kind: 'etcd'; endpoints: string[] } | { kind: 'memory' } | { kind: 'file'; path: string };
+
+export interface ControlConfig {
+  store: StoreConfig;
+  /** gRPC listen address for grpc-js, e.g. `127.0.0.1:9090`. */
+  grpc: string;
+  admin: HostPort | null;
+  adminToken: string | undefined;
+  tls: { cert: string; key: string; clientCa?: string } | undefined;
+  holdOffMs: number;
+  maxDelayMs: number;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+}
+
+export const CONTROL_SETTINGS = [
+  { flag: 'etcd', env: 'SOCKSCALE_ETCD', default: '(none)', help: 'etcd endpoints URL[,URL] (http://127.0.0.1:2379). One of --etcd or --store.' },
+  { flag: 'store', env: 'SOCKSCALE_STORE', default: '(none)', help: 'Instead of etcd: "memory" or "file:PATH" (one machine, one replica).' },
+  { flag: 'grpc', env: 'SOCKSCALE_GRPC', default: '127.0.0.1:9090', help: 'gRPC listener HOST:PORT (discovery, admin API, health).' },
+  { flag: 'admin', env: 'SOCKSCALE_ADMIN', default: '127.0.0.1:9091', help: 'Admin HTTP (/metrics, /healthz, /readyz) HOST:PORT, or "off".' },
+  { flag: 'admin-token-file', env: 'SOCKSCALE_ADMIN_TOKEN_FILE', default: '(admin API disabled)', help: 'File holding the bearer token the admin API requires.' },
+  { flag: 'tls-cert', env: 'SOCKSCALE_TLS_CERT', default: '(plain TCP)', help: 'Server certificate (PEM) for the gRPC port; needs --tls-key.' },
+  { flag: 'tls-key', env: 'SOCKSCALE_TLS_KEY', default: '(none)', help: 'Server private key (PEM).' },
+  { flag: 'tls-client-ca', env: 'SOCKSCALE_TLS_CLIENT_CA', default: '(no client certs)', help: 'CA (PEM) client certificates must chain to: mTLS for proxies and admin clients.' },
+  { flag: 'hold-off', env: 'SOCKSCALE_HOLD_OFF', default: '20ms', help: 'Batch store changes: wait this long after the last one.' },
+  { flag: 'max-delay', env: 'SOCKSCALE_MAX_DELAY', default: '200ms', help: 'Batch store changes: publish at most this long after the first one.' },
+  { flag: 'log-level', env: 'SOCKSCALE_LOG_LEVEL', default: 'info', help: `One of ${LOG_LEVELS.join(', ')}.` },
+  { flag: 'log-format', env: 'SOCKSCALE_LOG_FORMAT', default: 'pretty on a terminal, else json', help: `One of ${LOG_FORMATS.join(', ')}.` },
+] as const satisfies readonly Setting[];
+
+const S = Object.fromEntries(CONTROL_SETTINGS.map((s) => [s.flag, s])) as Record<(typeof CONTROL_SETTINGS)[number]['flag'], Setting>;
+
+export function parseEtcdEndpoints(s: string): string[] | string {
+  const urls = s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (urls.length === 0) return 'no endpoints given';
+  for (const u of urls) {
+    let url: URL;
+    try {
+      url = new URL(u);
+    } catch {
+      return `"${u}" is not a URL (example: http://127.0.0.1:2379)`;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return `"${u}": scheme must be http or https`;
+    if (url.port === '') return `"${u}" has no port (etcd listens on 2379 by default)`;
+  }
+  return urls;
+}
+
+function readableFile(path: string): { v: string } | string {
+  try {
+    readFileSync(path);
+    return { v: path };
+  } catch (err) {
+    return `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
+}
+
+export function parseControlConfig(argv: readonly string[], env: NodeJS.ProcessEnv, stdoutIsTty: boolean): ControlConfig {
+  const r = new SettingsReader(CONTROL_SETTINGS, argv, env);
+  const endpoints = r.get(S.etcd, parseEtcdEndpoints);
+  const storeFlag = r.get(S.store, (s): { v: StoreConfig } | string => {
+    if (s === 'memory') return { v: { kind: 'memory' } };
+    if (s.startsWith('file:') && s.length > 5) return { v: { kind: 'file', path: s.slice(5) } };
+    return `"${s}" is not "memory" or "file:PATH"`;
+  });
+  let store: StoreConfig = { kind: 'memory' };
+  if (endpoints !== undefined && storeFlag !== undefined) r.problem(S.store, 'give either --etcd or --store, not both');
+  else if (endpoints !== undefined) store = { kind: 'etcd', endpoints };
+  else if (storeFlag !== undefined) store = storeFlag.v;
+  else if (r.raw(S.etcd) === undefined && r.raw(S.store) === undefined) r.problem(S.etcd, 'a store is required: --etcd URL[,URL] or --store memory|file:PATH');
+
+  const grpcAddr = r.get(S.grpc, parseHostPort) ?? { host: '127.0.0.1', port: 9090 };
+  const admin = r.get(S.admin, (s) => {
+    if (s === 'off') return { v: null };
+    const hp = parseHostPort(s);
+    return typeof hp === 'string' ? `${hp}, or "off"` : { v: hp };
+  });
+  const tokenFile = r.get(S['admin-token-file'], readableFile);
+  let adminToken: string | undefined;
+  if (tokenFile !== undefined) {
+    adminToken = readFileSync(tokenFile.v, 'utf8').trim();
+    if (adminToken.length < 16) r.problem(S['admin-token-file'], `${tokenFile.v}: the token must be at least 16 characters`);
+  }
+  const cert = r.get(S['tls-cert'], readableFile);
+  const key = r.get(S['tls-key'], readableFile);
+  const clientCa = r.get(S['tls-client-ca'], readableFile);
+  let tls: ControlConfig['tls'];
+  if ((cert === undefined) !== (key === undefined)) r.problem(S['tls-cert'], '--tls-cert and --tls-key go together');
+  else if (cert !== undefined && key !== undefined) tls = clientCa === undefined ? { cert: cert.v, key: key.v } : { cert: cert.v, key: key.v, clientCa: clientCa.v };
+  if (clientCa !== undefined && cert === undefined) r.problem(S['tls-client-ca'], 'mTLS needs a server certificate too (--tls-cert, --tls-key)');
+  const holdOffMs = r.get(S['hold-off'], parseDuration) ?? 20;
+  const maxDelayMs = r.get(S['max-delay'], parseDuration) ?? 200;
+  if (maxDelayMs < holdOffMs) r.problem(S['max-delay'], `must be at least --hold-off (${holdOffMs} ms)`);
+  const oneOf =
+    <T extends string>(allowed: readonly T[]) =>
+    (s: string): { v: T } | string =>
+      (allowed as readonly string[]).includes(s) ? { v: s as T } : `"${s}" is not one of ${allowed.join(', ')}`;
+  const logLevel = r.get(S['log-level'], oneOf(LOG_LEVELS))?.v ?? 'info';
+  const logFormat = r.get(S['log-format'], oneOf(LOG_FORMATS))?.v ?? (stdoutIsTty ? 'pretty' : 'json');
+  if (r.issues.length > 0) throw new ConfigError(r.issues);
+  return {
+    store,
+    grpc: formatHostPort(grpcAddr.host, grpcAddr.port),
+    admin: admin === undefined ? { host: '127.0.0.1', port: 9091 } : admin.v,
+    adminToken,
+    tls,
+    holdOffMs,
+    maxDelayMs,
+    logLevel,
+    logFormat,
+  };
+}
