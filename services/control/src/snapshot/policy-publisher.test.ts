@@ -25,7 +25,7 @@ test('nothing is published before the first apply; then each version once, burst
   assert.ok(seen.length >= 1 && seen.length <= 3, `burst of 20 writes -> ${seen.length} snapshots`);
   const last = seen[seen.length - 1]!;
   assert.equal(last.snapshot.version, 20);
-  assert.deepEqual(last.snapshot.objects.map((o) => [o.name, JSON.parse(o.specJson).rules[0].ports[0]]), [['p0', '1018'], ['p1', '1019'], ['p2', '1017']]);
+  assert.deepEqual(last.snapshot.objects.map((o) => [o.name, (JSON.parse(o.specJson) as { rules: { ports: string[] }[] }).rules[0]?.ports[0]]), [['p0', '1018'], ['p1', '1019'], ['p2', '1017']]);
   const versions = seen.map((s) => s.snapshot.version);
   assert.deepEqual(versions, [...new Set(versions)].sort((a, b) => a - b), 'each version once, increasing');
   // A rebuild with no change publishes nothing.
