@@ -186,7 +186,7 @@ export interface ListOptions {
 }
 
 export function listOf<T>(item: Checker<T>, opts: ListOptions = {}): Checker<T[]> {
-  return Object.assign(listChecker(item, opts), { items: item as Checker<unknown> });
+  return Object.assign(listChecker(item, opts), { items: item });
 }
 
 function listChecker<T>(item: Checker<T>, opts: ListOptions): Checker<T[]> {
