@@ -56,7 +56,7 @@ it(`compiled engine agrees with the reference evaluator (${SNAPSHOTS} random sna
           if (without.rule !== got.rule || without.policy !== got.policy) seen.byServerName++;
         }
         if (request.at !== undefined && got.rule !== null && rules.evaluate({ ...request, at: request.at + 6 * 3_600_000 }).rule !== got.rule) seen.timeClosed++;
-        const uninspected: PolicyRequest = { command: request.command, destination: request.destination, port: request.port, at: request.at as number };
+        const uninspected: PolicyRequest = { command: request.command, destination: request.destination, port: request.port, at: request.at };
         const needs = rules.needsProtocol(uninspected);
         if (needs !== referenceNeedsProtocol(world.snapshot, subject, uninspected)) {
           assert.fail(where(`needsProtocol ${JSON.stringify(uninspected)} for ${JSON.stringify(subject)} should be ${!needs}`));

@@ -47,8 +47,6 @@ const BROAD_BY_CLASS_BUDGET_WORDS = 1 << 21;
 const scratch = new Uint32Array(4);
 /** matchWith result for a request that cannot be evaluated (bad address or port). */
 const UNUSABLE = -2;
-/** A mask with every bit set, for `decide(..., only)`; only the special check reads it. */
-const SINGLE_RULE_MASK = new Int32Array(0);
 /** The same words read as int32, so passing them on never boxes a heap number. */
 const scratchI32 = new Int32Array(scratch.buffer);
 
@@ -242,59 +240,37 @@ export class RuleEngine {
 
   evaluate(masks: SubjectMasks, request: PolicyRequest): Decision {
     const c = commandIndex(request.command);
-    if (c < 0) return NO_MATCH;
+    const port = request.port;
+    if (c < 0 || !isPort(port)) return NO_MATCH;
     const k = protocolState(request.command, request.protocol);
-    const d = this.decide(masks.enforced[c * PROTOCOL_STATES + k] as DenseBits, request, k > 0);
-    if (masks.shadow === null) return d ?? NO_MATCH;
-    if (d === undefined && (!isPort(request.port) || (request.destination.ip !== undefined && this.ipNode(request.destination.ip) === undefined))) return NO_MATCH;
-    return this.addShadow(masks.shadow[c * PROTOCOL_STATES + k] as DenseBits, request, k > 0, d ?? NO_MATCH);
+    const time = this.timeBits(request);
+    const portClass = this.ports.classFor(port);
+    const r = this.matchWith(masks.enforced[c * PROTOCOL_STATES + k] as DenseBits, request, k > 0, time, portClass);
+    if (r === UNUSABLE) return NO_MATCH;
+    const node = this.lastNode;
+    const d = r < 0 ? NO_MATCH : this.decisionAt(r, node);
+    if (masks.shadow === null) return d;
+    // Shadow rules matching before the deciding rule, as the decisions they would have made:
+    // the same destination sets, scanned under the shadow mask.
+    const limit = r < 0 ? this.ruleCount : r;
+    const mask = masks.shadow[c * PROTOCOL_STATES + k] as DenseBits;
+    const sets = this.lastSets;
+    let hits: Decision[] | undefined;
+    let h = this.firstMatch(sets[0] as SparseBits, sets[1] as SparseBits, sets[2] as SparseBits, sets[3] as SparseBits, mask, time, portClass, port, 0);
+    while (h >= 0 && h < limit) {
+      (hits ??= []).push(this.decisionAt(h, node));
+      h = this.firstMatch(sets[0] as SparseBits, sets[1] as SparseBits, sets[2] as SparseBits, sets[3] as SparseBits, mask, time, portClass, port, h + 1);
+    }
+    return hits === undefined ? d : withShadow(d, hits);
   }
 
   private timeBits(request: PolicyRequest): DenseBits {
     return this.time.bitsAt(this.time.any ? (request.at ?? Date.now()) : 0);
   }
 
-  /** Shadow rules matching before the deciding rule, as the decisions they would have made. */
-  private addShadow(mask: DenseBits, request: PolicyRequest, byName: boolean, d: Decision): Decision {
-    const limit = d.rule === null ? this.ruleCount : this.lastDecided;
-    let hits: Decision[] | undefined;
-    let from = 0;
-    for (;;) {
-      const r = this.match(mask, request, byName, from);
-      if (r < 0 || r >= limit) break;
-      (hits ??= []).push(this.decisionFor(r, request));
-      from = r + 1;
-    }
-    return hits === undefined ? d : withShadow(d, hits);
-  }
-
-  /** Decision of rule r for this request (special-destination check included). */
-  private decisionFor(r: number, request: PolicyRequest): Decision {
-    const d = this.decide(SINGLE_RULE_MASK, request, false, r);
-    return d ?? (this.decisions[r] as Decision);
-  }
-
-  /**
-   * The deciding rule's Decision under `mask`, or undefined (no match / unusable request).
-   * `only` >= 0 evaluates just the special-range check for that rule.
-   */
-  private decide(mask: DenseBits, request: PolicyRequest, byName: boolean, only = -1): Decision | undefined {
-    const port = request.port;
-    if (!isPort(port)) return undefined;
-    let node: IpNode | undefined;
-    let r = only;
-    if (only < 0) {
-      r = this.matchWith(mask, request, byName, this.timeBits(request), this.ports.classFor(port));
-      if (r === UNUSABLE) return undefined;
-      node = this.lastNode;
-    } else if (request.destination.ip !== undefined) {
-      node = this.ipNode(request.destination.ip);
-    }
-    if (r < 0) return undefined;
-    this.lastDecided = r;
-    if (this.allow[r] === 1 && node !== undefined && node.special && !sparseHas(node.named, r)) {
-      return this.specialDecisions[r] as Decision;
-    }
+  /** Rule r's decision for an address at `node` (Allow in a special range not named by r = Deny). */
+  private decisionAt(r: number, node: IpNode | undefined): Decision {
+    if (this.allow[r] === 1 && node !== undefined && node.special && !sparseHas(node.named, r)) return this.specialDecisions[r] as Decision;
     return this.decisions[r] as Decision;
   }
 
@@ -312,8 +288,9 @@ export class RuleEngine {
   }
 
   private lastNode: IpNode | undefined;
-  /** Rule index of the last decision `decide` returned. */
-  private lastDecided = -1;
+  /** The four destination sets of the last matchWith, reused to continue a scan. */
+  private readonly lastSets: SparseBits[] = [EMPTY_SPARSE, EMPTY_SPARSE, EMPTY_SPARSE, EMPTY_SPARSE];
+
   private lastBroad = BROAD_ANY;
 
   /** First rule index >= from under mask matching the request (time: now / request.at), or -1 / UNUSABLE. */
@@ -337,7 +314,12 @@ export class RuleEngine {
     const byDomain = domain !== undefined ? dests.matchDomain(domain) : EMPTY_SPARSE;
     const name = request.serverName;
     const byServerName = byName && name !== undefined ? this.names.matchDomain(name) : EMPTY_SPARSE;
-    return this.firstMatch(this.broadFor(this.lastBroad, portClass), node === undefined ? EMPTY_SPARSE : node.set, byDomain, byServerName, mask, time, portClass, request.port, from);
+    const sets = this.lastSets;
+    sets[0] = this.broadFor(this.lastBroad, portClass);
+    sets[1] = node === undefined ? EMPTY_SPARSE : node.set;
+    sets[2] = byDomain;
+    sets[3] = byServerName;
+    return this.firstMatch(sets[0], sets[1], byDomain, byServerName, mask, time, portClass, request.port, from);
   }
 
   /**
