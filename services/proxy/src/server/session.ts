@@ -353,7 +353,10 @@ export class Session {
     }
     const replied = allowed.inspect === true;
     const hold = this.decision === undefined ? undefined : holdLimits(this.ctx, this.user, this.clientIp, this.decision);
-    if (hold !== undefined && 'rejected' in hold) return void this.fail('limited', replied ? undefined : encodeReply(Reply.NotAllowed), hold.rejected);
+    if (hold !== undefined && 'rejected' in hold) {
+      this.log.info({ why: hold.rejected, user: this.user ?? undefined }, 'session refused by limit');
+      return void this.fail('limited', replied ? undefined : encodeReply(Reply.NotAllowed), hold.rejected);
+    }
     this.hold = hold;
     this.abort = new AbortController();
     let target: Socket;
