@@ -3,6 +3,7 @@ import { SERVE_SETTINGS, parseServeConfig } from './config';
 import { hashPasswordCommand } from './commands/hash-password';
 import { serve } from './commands/serve';
 import { validateCommand } from './commands/validate';
+import { explainCommand } from './commands/explain';
 
 const VERSION = '0.1.0';
 
@@ -11,6 +12,8 @@ const USAGE = `sockscale ${VERSION} — SOCKS5 proxy with per-user policy
 Usage:
   sockscale serve --policy FILE|DIR [options]   run the proxy (embedded mode)
   sockscale validate FILE|DIR...                check policy files
+  sockscale explain --policy PATH --user NAME --dest HOST:PORT [...]
+                                               what the policy decides for one request, and why
   sockscale hash-password [--cost 15]           print a password hash for SocksUser spec.password.hash
   sockscale version
 
@@ -61,6 +64,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return hashPasswordCommand(rest);
     case 'validate':
       return validateCommand(rest);
+    case 'explain':
+      return explainCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);

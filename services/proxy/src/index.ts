@@ -1,2 +1,2 @@
 export * from './server';
-export { compilePolicy, type CompiledPolicy } from './policy';
+export { compilePolicy, type CompiledPolicy, type Decision, type PolicyRequest } from './policy';
