@@ -37,7 +37,7 @@ async function listen(server: Server): Promise<number> {
 
 before(async () => {
   const { key, cert } = selfSigned();
-  const t = { port: 0, accepted: 0, close: async (): Promise<void> => undefined };
+  const t = { port: 0, accepted: 0, close: (): Promise<void> => Promise.resolve() };
   const ts = createTlsServer({ key, cert }, (s: TLSSocket) => {
     s.on('error', () => undefined);
     s.pipe(s);

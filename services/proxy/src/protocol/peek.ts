@@ -30,14 +30,14 @@ export interface PeekResult {
 export function peekProtocol(socket: Socket, early: Buffer, opts: PeekOptions): Promise<PeekResult> {
   return new Promise((resolve) => {
     let data = early;
-    let timer: NodeJS.Timeout | undefined;
+    const deadline: { timer?: NodeJS.Timeout } = {};
     let done = false;
     const finish = (ended: PeekResult['ended'], final: boolean): void => {
       if (done) return;
       const c = classify(data, final);
       if (c.status === 'incomplete') return;
       done = true;
-      if (timer !== undefined) clearTimeout(timer);
+      if (deadline.timer !== undefined) clearTimeout(deadline.timer);
       socket.pause();
       socket.removeListener('data', onData);
       socket.removeListener('end', onEnd);
@@ -57,7 +57,7 @@ export function peekProtocol(socket: Socket, early: Buffer, opts: PeekOptions): 
     socket.on('data', onData);
     socket.once('end', onEnd);
     socket.once('close', onClose);
-    timer = setTimeout(() => finish('timeout', true), opts.timeoutMs);
+    deadline.timer = setTimeout(() => finish('timeout', true), opts.timeoutMs);
     socket.resume();
   });
 }

@@ -12,7 +12,7 @@ import {
   parseUserPass,
   type SocksAddress,
 } from '../socks5';
-import type { CompiledPolicy, Decision, SubjectRules } from '../policy';
+import { NO_MATCH, type CompiledPolicy, type Decision, type SubjectRules } from '../policy';
 import { REPLY_OUTCOME, replyForError } from '../relay/errno-reply';
 import { dialFirst } from '../relay/dial';
 import { relayTcp, type ByteCounters } from '../relay/tcp-relay';
@@ -131,7 +131,12 @@ export class Session {
     this.rules = subject;
     this.udp?.setRules(subject);
     const req = this.recheckRequest;
-    if (req.ip === undefined && req.domain === undefined) return; // UDP/BIND without a fixed peer
+    if (req.ip === undefined && req.domain === undefined) {
+      // UDP ASSOCIATE: each destination is re-checked per datagram (cache cleared above); the
+      // association itself ends when the subject may no longer use the command at all.
+      if (!subject.permits(req.command)) this.closeByPolicy(`${req.command} no longer allowed`, NO_MATCH);
+      return;
+    }
     const d = subject.evaluate({ ...req, destination: { ip: req.ip, domain: req.domain } });
     if (d.action !== 'Allow') this.closeByPolicy(`now denied (${d.reason})`, d);
     else if (this.hold !== undefined) rewireLimits(this.ctx, this.hold, d);
