@@ -6,6 +6,8 @@
 #   npm run bench -- --quick             ~1 s per measurement
 #   npm run bench -- --only danted,microsocks
 #   npm run bench -- --help              all options (see bench.mjs)
+#   npm run bench -- --policy-only       only the policy-engine benchmarks (policy.mjs:
+#                                        decisions/s, bandwidth-limit accuracy); --no-policy skips them
 #
 # Writes bench-results/latest.md and bench-results/latest.json (gitignored)
 # and prints the Markdown report. This script: installs the peers (danted,
@@ -24,12 +26,25 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 BUILD=0
+POLICY=1
+POLICY_ONLY=0
+QUICK=()
+ARGS=()
 for a in "$@"; do
   case $a in
     -h|--help) exec node "$BENCH_DIR/bench.mjs" --help ;;
     --build) BUILD=1 ;;
+    --policy-only) POLICY_ONLY=1; continue ;;
+    --no-policy) POLICY=0; continue ;;
+    --quick) QUICK=(--quick) ;;
   esac
+  ARGS+=("$a")
 done
+set -- "${ARGS[@]}"
+if [ $POLICY_ONLY = 1 ]; then
+  [ $BUILD = 1 ] && (cd "$REPO" && npm run --silent build)
+  exec node "$BENCH_DIR/policy.mjs" "${QUICK[@]}"
+fi
 
 SUDO=()
 if [ "$(id -u)" != 0 ]; then
@@ -134,4 +149,7 @@ NODE_PID=$!
 RC=0
 wait "$NODE_PID" || RC=$?
 NODE_PID=
+if [ $POLICY = 1 ]; then
+  node "$BENCH_DIR/policy.mjs" "${QUICK[@]}" || RC=$?
+fi
 exit $RC
