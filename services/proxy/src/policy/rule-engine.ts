@@ -88,6 +88,8 @@ export class RuleEngine {
   readonly hasInspect: boolean;
   /** Domain entries of rules with `protocols`, matched against the SNI / Host name. */
   private readonly names: DestinationIndex;
+  /** The destinations of Shadow rules only: the shadow scan walks these small sets. */
+  private readonly shadowDests: DestinationIndex | undefined;
   readonly time: TimeGate;
   private readonly allow: Uint8Array;
   private readonly allowBits: DenseBits;
@@ -147,9 +149,15 @@ export class RuleEngine {
       this.words,
     );
     this.names = new DestinationIndex(
-      rules.map((_, i) => (hasProtocols(i) ? domainEntries(i) : [])),
+      rules.map((_, i) => (hasProtocols(i) ? domainEntries(i) : null)),
       this.words,
     );
+    this.shadowDests = this.hasShadow
+      ? new DestinationIndex(
+          rules.map((r, i) => (isShadow(i) ? r.rule.destinations : null)),
+          this.words,
+        )
+      : undefined;
     this.time = new TimeGate(
       rules.map((r) => r.rule.timeWindows),
       this.words,
@@ -249,17 +257,37 @@ export class RuleEngine {
     if (r === UNUSABLE) return NO_MATCH;
     const node = this.lastNode;
     const d = r < 0 ? NO_MATCH : this.decisionAt(r, node);
-    if (masks.shadow === null) return d;
-    // Shadow rules matching before the deciding rule, as the decisions they would have made:
-    // the same destination sets, scanned under the shadow mask.
-    const limit = r < 0 ? this.ruleCount : r;
-    const mask = masks.shadow[c * PROTOCOL_STATES + k] as DenseBits;
-    const sets = this.lastSets;
+    if (masks.shadow === null || this.shadowDests === undefined) return d;
+    return this.addShadow(masks.shadow[c * PROTOCOL_STATES + k] as DenseBits, this.shadowDests, request, node, r < 0 ? this.ruleCount : r, time, portClass, d);
+  }
+
+  /**
+   * Shadow rules matching before rule `limit`, as the decisions they would have made (the
+   * special-range check uses the address's node in the full index). Walks the shadow-only
+   * index, so its cost follows the number of shadow rules, not all rules.
+   */
+  private addShadow(mask: DenseBits, sd: DestinationIndex, request: PolicyRequest, node: IpNode | undefined, limit: number, time: DenseBits, portClass: number, d: Decision): Decision {
+    let a: SparseBits = sd.anyDest;
+    let b: SparseBits = EMPTY_SPARSE;
+    if (node !== undefined) {
+      // scratch still holds the address words parsed for the main lookup.
+      if (this.lastBroad === BROAD_V4) {
+        a = sd.broad4;
+        b = sd.matchV4(scratchI32[0] as number).set;
+      } else {
+        a = sd.broad6;
+        b = sd.matchV6(scratchI32[0] as number, scratchI32[1] as number, scratchI32[2] as number, scratchI32[3] as number).set;
+      }
+    }
+    const domain = request.destination.domain;
+    const c = domain !== undefined ? sd.matchDomain(domain) : EMPTY_SPARSE;
+    const e = this.lastSets[3] as SparseBits;
+    const port = request.port;
     let hits: Decision[] | undefined;
-    let h = this.firstMatch(sets[0] as SparseBits, sets[1] as SparseBits, sets[2] as SparseBits, sets[3] as SparseBits, mask, time, portClass, port, 0);
+    let h = this.firstMatch(a, b, c, e, mask, time, portClass, port, 0);
     while (h >= 0 && h < limit) {
       (hits ??= []).push(this.decisionAt(h, node));
-      h = this.firstMatch(sets[0] as SparseBits, sets[1] as SparseBits, sets[2] as SparseBits, sets[3] as SparseBits, mask, time, portClass, port, h + 1);
+      h = this.firstMatch(a, b, c, e, mask, time, portClass, port, h + 1);
     }
     return hits === undefined ? d : withShadow(d, hits);
   }
