@@ -1,5 +1,5 @@
 import { COMMANDS, PROTOCOLS, type Command, type Protocol, type SocksPolicy } from '@sockscale/common';
-import { EMPTY_SPARSE, denseAnd, denseFrom, lowestBit, setRange, sparseAndDense, sparseHas, wordCount, type DenseBits, type SparseBits } from './bitset';
+import { EMPTY_SPARSE, denseAnd, denseFrom, denseOr, lowestBit, setRange, sparseAndDense, sparseHas, wordCount, type DenseBits, type SparseBits } from './bitset';
 import { NO_MATCH, ruleDecision, specialDecision, withShadow } from './decisions';
 import { parseDestinationEntry } from './destination-entry';
 import { TimeGate } from './time-gate';
@@ -27,6 +27,8 @@ const PROTOCOL_STATES = 1 + PROTOCOLS.length;
  */
 export interface SubjectMasks {
   readonly enforced: readonly DenseBits[];
+  /** What evaluate scans: `enforced`, plus the Shadow rules when the subject has some. */
+  readonly scan: readonly DenseBits[];
   readonly shadow: readonly DenseBits[] | null;
   readonly inspect: DenseBits | null;
   /** `inspect` restricted to rules with domain entries (they can match by SNI/Host). */
@@ -88,8 +90,6 @@ export class RuleEngine {
   readonly hasInspect: boolean;
   /** Domain entries of rules with `protocols`, matched against the SNI / Host name. */
   private readonly names: DestinationIndex;
-  /** The destinations of Shadow rules only: the shadow scan walks these small sets. */
-  private readonly shadowDests: DestinationIndex | undefined;
   readonly time: TimeGate;
   private readonly allow: Uint8Array;
   private readonly allowBits: DenseBits;
@@ -152,12 +152,7 @@ export class RuleEngine {
       rules.map((_, i) => (hasProtocols(i) ? domainEntries(i) : null)),
       this.words,
     );
-    this.shadowDests = this.hasShadow
-      ? new DestinationIndex(
-          rules.map((r, i) => (isShadow(i) ? r.rule.destinations : null)),
-          this.words,
-        )
-      : undefined;
+
     this.time = new TimeGate(
       rules.map((r) => r.rule.timeWindows),
       this.words,
@@ -193,9 +188,12 @@ export class RuleEngine {
     const nonEmpty = (b: DenseBits): boolean => b.some((w) => w !== 0);
     const shadow = this.hasShadow ? per(this.shadowBits) : null;
     const inspect = this.hasInspect ? denseAnd(applicable, this.inspectBits) : null;
+    const enforced = per(this.enforcedBits);
+    const withShadow = shadow !== null && shadow.some(nonEmpty);
     return {
-      enforced: per(this.enforcedBits),
-      shadow: shadow !== null && shadow.some(nonEmpty) ? shadow : null,
+      enforced,
+      scan: withShadow ? enforced.map((e, i) => denseOr(e, shadow[i] as DenseBits)) : enforced,
+      shadow: withShadow ? shadow : null,
       inspect: inspect !== null && nonEmpty(inspect) ? inspect : null,
       inspectByName: inspect !== null && nonEmpty(inspect) ? denseAnd(inspect, this.inspectByNameBits) : null,
     };
@@ -253,42 +251,21 @@ export class RuleEngine {
     const k = protocolState(request.command, request.protocol);
     const time = this.timeBits(request);
     const portClass = this.ports.classFor(port);
-    const r = this.matchWith(masks.enforced[c * PROTOCOL_STATES + k] as DenseBits, request, k > 0, time, portClass);
+    const mask = masks.scan[c * PROTOCOL_STATES + k] as DenseBits;
+    let r = this.matchWith(mask, request, k > 0, time, portClass);
     if (r === UNUSABLE) return NO_MATCH;
     const node = this.lastNode;
-    const d = r < 0 ? NO_MATCH : this.decisionAt(r, node);
-    if (masks.shadow === null || this.shadowDests === undefined) return d;
-    return this.addShadow(masks.shadow[c * PROTOCOL_STATES + k] as DenseBits, this.shadowDests, request, node, r < 0 ? this.ruleCount : r, time, portClass, d);
-  }
-
-  /**
-   * Shadow rules matching before rule `limit`, as the decisions they would have made (the
-   * special-range check uses the address's node in the full index). Walks the shadow-only
-   * index, so its cost follows the number of shadow rules, not all rules.
-   */
-  private addShadow(mask: DenseBits, sd: DestinationIndex, request: PolicyRequest, node: IpNode | undefined, limit: number, time: DenseBits, portClass: number, d: Decision): Decision {
-    let a: SparseBits = sd.anyDest;
-    let b: SparseBits = EMPTY_SPARSE;
-    if (node !== undefined) {
-      // scratch still holds the address words parsed for the main lookup.
-      if (this.lastBroad === BROAD_V4) {
-        a = sd.broad4;
-        b = sd.matchV4(scratchI32[0] as number).set;
-      } else {
-        a = sd.broad6;
-        b = sd.matchV6(scratchI32[0] as number, scratchI32[1] as number, scratchI32[2] as number, scratchI32[3] as number).set;
-      }
-    }
-    const domain = request.destination.domain;
-    const c = domain !== undefined ? sd.matchDomain(domain) : EMPTY_SPARSE;
-    const e = this.lastSets[3] as SparseBits;
-    const port = request.port;
+    if (masks.shadow === null) return r < 0 ? NO_MATCH : this.decisionAt(r, node);
+    // Shadow rules are in the scan mask: each one met before an Enforce rule is a hit; the
+    // scan continues past it over the same destination sets (no second lookup).
+    const sets = this.lastSets;
+    const shadowBits = this.shadowBits;
     let hits: Decision[] | undefined;
-    let h = this.firstMatch(a, b, c, e, mask, time, portClass, port, 0);
-    while (h >= 0 && h < limit) {
-      (hits ??= []).push(this.decisionAt(h, node));
-      h = this.firstMatch(a, b, c, e, mask, time, portClass, port, h + 1);
+    while (r >= 0 && ((shadowBits[r >>> 5] as number) & (1 << (r & 31))) !== 0) {
+      (hits ??= []).push(this.decisionAt(r, node));
+      r = this.firstMatch(sets[0] as SparseBits, sets[1] as SparseBits, sets[2] as SparseBits, sets[3] as SparseBits, mask, time, portClass, port, r + 1);
     }
+    const d = r < 0 ? NO_MATCH : this.decisionAt(r, node);
     return hits === undefined ? d : withShadow(d, hits);
   }
 
