@@ -7,3 +7,5 @@ export { parsePortRange, PORT_MIN, PORT_MAX, type PortRange } from './ports';
 export { parseDestination, checkDomain, type Destination } from './destinations';
 export { checkName, NAME_PATTERN, NAME_MAX_LENGTH } from './names';
 export { DEFAULT_PRIORITY, PRIORITY_MIN, PRIORITY_MAX } from './object-schema';
+export { allCrds, crdFor, specSchema, CRD_KINDS, CRD_VERSION, type CrdKindInfo } from './crd-schema';
+export { LIST_LIMITS } from './object-schema';

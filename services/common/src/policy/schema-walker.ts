@@ -21,6 +21,54 @@ export interface PathIssue {
 export interface WalkOptions {
   /** Accept `password.value` (plain text); embedded mode only. */
   allowPlaintextPasswords: boolean;
+  /** Accept references to Kubernetes Secrets (`passwordSecretRef`); cluster mode only. */
+  allowSecretRefs?: boolean;
+}
+
+/**
+ * A machine-readable description of what a checker accepts: the subset of OpenAPI v3 that a
+ * Kubernetes structural schema allows, plus CEL rules (`x-kubernetes-validations`) for checks
+ * a plain schema cannot express. crd-schema.ts publishes it as the CRD schema; the runtime
+ * checks stay in the checker functions, and a test runs both against the same corpus.
+ */
+export interface SchemaDoc {
+  type?: 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array';
+  description?: string;
+  enum?: readonly string[];
+  pattern?: string;
+  format?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  items?: SchemaDoc;
+  properties?: Record<string, SchemaDoc>;
+  required?: string[];
+  additionalProperties?: SchemaDoc | boolean;
+  default?: unknown;
+  'x-kubernetes-int-or-string'?: true;
+  'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
+  'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-validations'?: CelRule[];
+}
+
+/** A CEL validation rule; `message` should read like the runtime checker's message. */
+export interface CelRule {
+  rule: string;
+  message: string;
+  fieldPath?: string;
+  reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
+}
+
+/** Adds `extra` to `doc`; CEL rules are appended rather than replaced. */
+export function mergeSchema(doc: SchemaDoc, extra: SchemaDoc | undefined): SchemaDoc {
+  if (extra === undefined) return doc;
+  const rules = [...(doc['x-kubernetes-validations'] ?? []), ...(extra['x-kubernetes-validations'] ?? [])];
+  const out: SchemaDoc = { ...doc, ...extra };
+  if (rules.length > 0) out['x-kubernetes-validations'] = rules;
+  return out;
 }
 
 /** Collects issues for one validation run and carries the options checkers may consult. */
@@ -39,14 +87,18 @@ export interface Checker<T> {
   readonly expected: string;
   /** Do not echo the value in messages (passwords). */
   readonly sensitive?: boolean;
+  /** What it accepts, as a schema (published in the CRDs); undefined = not described yet. */
+  readonly schema?: SchemaDoc;
 }
 
 export function checker<T>(
   expected: string,
   fn: (value: unknown, path: FieldPath, w: Walker) => T | undefined,
-  opts: { sensitive?: boolean } = {},
+  opts: { sensitive?: boolean; schema?: SchemaDoc } = {},
 ): Checker<T> {
-  return Object.assign(fn, { expected, sensitive: opts.sensitive === true });
+  const props: { expected: string; sensitive: boolean; schema?: SchemaDoc } = { expected, sensitive: opts.sensitive === true };
+  if (opts.schema !== undefined) props.schema = opts.schema;
+  return Object.assign(fn, props);
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -91,7 +143,7 @@ export function stringValue(opts: { sensitive?: boolean; nonEmpty?: boolean } = 
       if (opts.nonEmpty === true && v === '') return void w.report(path, 'must not be empty');
       return v;
     },
-    opts,
+    { ...opts, schema: opts.nonEmpty === true ? { type: 'string', minLength: 1 } : { type: 'string' } },
   );
 }
 
@@ -101,7 +153,7 @@ export function booleanValue(): Checker<boolean> {
     let hint = '';
     if (typeof v === 'string' && ['true', 'false'].includes(v.toLowerCase())) hint = `; remove the quotes: ${v.toLowerCase()}`;
     return void w.report(path, `${typeMismatch('a boolean (true or false)', v)}${hint}`);
-  });
+  }, { schema: { type: 'boolean' } });
 }
 
 export function integerValue(min: number, max: number): Checker<number> {
@@ -113,7 +165,7 @@ export function integerValue(min: number, max: number): Checker<number> {
     }
     if (v < min || v > max) return void w.report(path, `${v} is out of range; expected ${expected}`);
     return v;
-  });
+  }, { schema: { type: 'integer', minimum: min, maximum: max } });
 }
 
 /** One of a fixed set of strings (case-sensitive, with a hint for near misses); `noun` names it in messages. */
@@ -123,7 +175,7 @@ export function oneOf<T extends string>(values: readonly T[], noun = 'value'): C
     if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T;
     if (typeof v !== 'string') return void w.report(path, typeMismatch(expected, v));
     return void w.report(path, `unknown ${noun} ${JSON.stringify(v)}; expected ${expected}${didYouMean(v, values)}`);
-  });
+  }, { schema: { type: 'string', enum: values } });
 }
 
 /** Exactly this string (apiVersion). */
@@ -131,17 +183,26 @@ export function exactly<T extends string>(value: T): Checker<T> {
   return checker(JSON.stringify(value), (v, path, w) => {
     if (v === value) return value;
     return void w.report(path, `must be ${JSON.stringify(value)}, found ${describeValue(v)}`);
-  });
+  }, { schema: { type: 'string', enum: [value] } });
 }
 
-/** A string checked and normalised by `parse`, which returns the value or an error message. */
-export function parsedString<T>(expected: string, parse: (s: string) => { value: T } | string): Checker<T> {
-  return checker(expected, (v, path, w) => {
-    if (typeof v !== 'string') return void w.report(path, typeMismatch(expected, v));
-    const r = parse(v);
-    if (typeof r === 'string') return void w.report(path, r);
-    return r.value;
-  });
+/**
+ * A string checked and normalised by `parse`, which returns the value or an error message;
+ * `schema` describes the same rule (pattern, lengths, CEL) for the CRDs.
+ */
+export function parsedString<T>(expected: string, parse: (s: string) => { value: T } | string, schema?: SchemaDoc): Checker<T> {
+  return checker(
+    expected,
+    (v, path, w) => {
+      if (typeof v !== 'string') return void w.report(path, typeMismatch(expected, v));
+      const r = parse(v);
+      if (typeof r === 'string') return void w.report(path, r);
+      // The schema's length limit holds at run time too (checked after parse, whose messages are more specific).
+      if (schema?.maxLength !== undefined && v.length > schema.maxLength) return void w.report(path, `is ${v.length} characters long; the limit is ${schema.maxLength}`);
+      return r.value;
+    },
+    schema === undefined ? {} : { schema: mergeSchema({ type: 'string' }, schema) },
+  );
 }
 
 /** Accepts anything (used for the spec of an object whose kind is not known). */
@@ -159,9 +220,22 @@ export interface ListOptions {
     at?: readonly string[];
     message: (key: string, firstPath: FieldPath) => string;
   };
+  /** When set, a longer list is an issue (bounds the cost of the CRD's CEL rules). */
+  maxItems?: number;
+  /** Extra schema (CEL rules for `unique`, list type) merged into the description. */
+  schema?: SchemaDoc;
+}
+
+/** An undescribed part shows as `{}`; crd-schema.ts refuses to publish a schema containing one, naming the path. */
+function listSchema(item: Checker<unknown>, opts: ListOptions): SchemaDoc {
+  const doc: SchemaDoc = { type: 'array', items: item.schema ?? {} };
+  if (opts.nonEmpty !== undefined) doc.minItems = 1;
+  if (opts.maxItems !== undefined) doc.maxItems = opts.maxItems;
+  return mergeSchema(doc, opts.schema);
 }
 
 export function listOf<T>(item: Checker<T>, opts: ListOptions = {}): Checker<T[]> {
+  const schema = listSchema(item, opts);
   return checker('a list', (v, path, w) => {
     if (!Array.isArray(v)) {
       const single = typeof v === 'string' || typeof v === 'number';
@@ -169,6 +243,7 @@ export function listOf<T>(item: Checker<T>, opts: ListOptions = {}): Checker<T[]
       return void w.report(path, `${typeMismatch('a list', v, item.sensitive)}${hint}`);
     }
     if (v.length === 0 && opts.nonEmpty !== undefined) return void w.report(path, opts.nonEmpty);
+    if (opts.maxItems !== undefined && v.length > opts.maxItems) return void w.report(path, `has ${v.length} entries; the limit is ${opts.maxItems}`);
     let ok = true;
     const out: T[] = [];
     v.forEach((raw: unknown, i) => {
@@ -189,7 +264,7 @@ export function listOf<T>(item: Checker<T>, opts: ListOptions = {}): Checker<T[]
       });
     }
     return ok ? out : undefined;
-  });
+  }, { schema });
 }
 
 /** A mapping of arbitrary string keys to values (labels, annotations). */
@@ -204,13 +279,16 @@ export function mapOf<T>(value: Checker<T>): Checker<Record<string, T>> {
       else Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
     }
     return ok ? out : undefined;
-  });
+  }, { schema: { type: 'object', additionalProperties: value.schema ?? {} } });
 }
 
 // ---- records (objects with a fixed set of fields) ---------------------------------------
 
-type OptionalField<V> = { check: Checker<V> };
-type RequiredField<V> = { check: Checker<V>; required: true } | { check: Checker<V>; default: (objectPath: FieldPath) => V };
+/** `doc`: the field's description in the CRD schema (and generated reference). */
+type OptionalField<V> = { check: Checker<V>; doc?: string };
+type RequiredField<V> =
+  | { check: Checker<V>; required: true; doc?: string }
+  | { check: Checker<V>; default: (objectPath: FieldPath) => V; doc?: string; schemaDefault?: false };
 
 /**
  * The field table for a record of type T: optional properties of T may be omitted; every
@@ -220,13 +298,35 @@ export type Fields<T> = {
   [K in keyof T]-?: undefined extends T[K] ? OptionalField<Exclude<T[K], undefined>> : RequiredField<T[K]>;
 };
 
-type AnyField = { check: Checker<unknown>; required?: true; default?: (objectPath: FieldPath) => unknown };
+type AnyField = { check: Checker<unknown>; required?: true; default?: (objectPath: FieldPath) => unknown; doc?: string; schemaDefault?: false };
 
 export interface RecordOptions<T> {
   /** Fields that are accepted and dropped (server-populated Kubernetes metadata). */
   ignoredFields?: readonly string[];
   /** Cross-field checks, run once every field is valid; return undefined after reporting. */
   refine?: (value: T, path: FieldPath, w: Walker) => T | undefined;
+  /** Extra schema: the CEL rules that say what `refine` checks, a description. */
+  schema?: SchemaDoc;
+}
+
+/**
+ * The record's schema: its properties (with `doc` as description and static defaults: those
+ * whose default function takes no path), required fields and no other fields. A field whose
+ * checker is not described shows as `{}`.
+ */
+function recordSchema(table: Record<string, AnyField>, extra: SchemaDoc | undefined): SchemaDoc {
+  const properties: Record<string, SchemaDoc> = {};
+  const required: string[] = [];
+  for (const [key, field] of Object.entries(table)) {
+    let prop: SchemaDoc = { ...(field.check.schema ?? {}) };
+    if (field.doc !== undefined) prop = { description: field.doc, ...prop };
+    if (field.default !== undefined && field.default.length === 0 && field.schemaDefault !== false) prop.default = field.default([]);
+    properties[key] = prop;
+    if (field.required === true) required.push(key);
+  }
+  const doc: SchemaDoc = { type: 'object', properties };
+  if (required.length > 0) doc.required = required;
+  return mergeSchema(doc, extra);
 }
 
 export function unknownFieldMessage(key: string, known: readonly string[]): string {
@@ -242,6 +342,7 @@ export function unknownFieldMessage(key: string, known: readonly string[]): stri
 export function record<T extends object>(fields: Fields<T>, opts: RecordOptions<T> = {}): Checker<T> {
   const table = fields as unknown as Record<string, AnyField>;
   const known = Object.keys(table);
+  const schema = recordSchema(table, opts.schema);
   return checker('a mapping', (v, path, w) => {
     if (!isPlainObject(v)) return void w.report(path, typeMismatch('a mapping', v));
     let ok = true;
@@ -270,5 +371,5 @@ export function record<T extends object>(fields: Fields<T>, opts: RecordOptions<
     }
     if (!ok) return undefined;
     return opts.refine === undefined ? (out as T) : opts.refine(out as T, path, w);
-  });
+  }, { schema });
 }
