@@ -91,13 +91,27 @@ export interface Checker<T> {
   readonly schema?: SchemaDoc;
 }
 
-export function checker<T>(
-  expected: string,
-  fn: (value: unknown, path: FieldPath, w: Walker) => T | undefined,
-  opts: { sensitive?: boolean; schema?: SchemaDoc } = {},
-): Checker<T> {
+export interface CheckerOptions {
+  sensitive?: boolean;
+  schema?: SchemaDoc;
+  /** Shorthands folded into `schema`: a string pattern, int-or-string, a string enum. */
+  pattern?: string;
+  intOrString?: boolean;
+  enum?: readonly string[];
+}
+
+function schemaOf(opts: CheckerOptions): SchemaDoc | undefined {
+  let doc = opts.schema;
+  if (opts.intOrString === true) doc = mergeSchema(doc ?? {}, { 'x-kubernetes-int-or-string': true });
+  if (opts.pattern !== undefined) doc = mergeSchema(opts.intOrString === true ? (doc ?? {}) : { type: 'string', ...doc }, { pattern: opts.pattern });
+  if (opts.enum !== undefined) doc = mergeSchema({ type: 'string', ...doc }, { enum: opts.enum });
+  return doc;
+}
+
+export function checker<T>(expected: string, fn: (value: unknown, path: FieldPath, w: Walker) => T | undefined, opts: CheckerOptions = {}): Checker<T> {
   const props: { expected: string; sensitive: boolean; schema?: SchemaDoc } = { expected, sensitive: opts.sensitive === true };
-  if (opts.schema !== undefined) props.schema = opts.schema;
+  const schema = schemaOf(opts);
+  if (schema !== undefined) props.schema = schema;
   return Object.assign(fn, props);
 }
 
