@@ -7,8 +7,8 @@ import { POLICY_KINDS } from '@sockscale/common';
 import { REPO_ROOT } from '../helpers/sockscale-process';
 
 interface GenCrds {
-  renderCrdFiles(): { file: string; text: string }[];
-  staleCrdFiles(): string[];
+  renderCrdFiles(this: void): { file: string; text: string }[];
+  staleCrdFiles(this: void): string[];
 }
 const gen = (): Promise<GenCrds> => import(pathToFileURL(join(REPO_ROOT, 'scripts', 'gen-crds.mjs')).href) as Promise<GenCrds>;
 
