@@ -39,3 +39,12 @@ void test('crd-schema: an undescribed checker fails generation, naming the field
   assert.ok(schema !== undefined);
   assert.throws(() => assertDescribed(schema, 'X.spec'), /X\.spec\.b\[\] has no schema description/);
 });
+
+void test('schema-walker: checker() folds the pattern / intOrString / enum shorthands into its schema', () => {
+  // checker() decorates the function it is given, so each call gets its own.
+  const id = () => (v: unknown) => v;
+  assert.deepEqual(checker('x', id(), { pattern: '^a$' }).schema, { type: 'string', pattern: '^a$' });
+  assert.deepEqual(checker('x', id(), { pattern: '^[0-9]+$', intOrString: true }).schema, { 'x-kubernetes-int-or-string': true, pattern: '^[0-9]+$' });
+  assert.deepEqual(checker('x', id(), { enum: ['A', 'B'] }).schema, { type: 'string', enum: ['A', 'B'] });
+  assert.equal(checker('x', id()).schema, undefined);
+});
