@@ -23,16 +23,18 @@ function ok(r: { status: number | null; stdout: string; stderr: string }, what: 
   return r.stdout;
 }
 
+// The other tests build on the installed release, so the install happens here.
 before(async () => {
   cluster = await KubeCluster.start();
   ok(k().kubectl(['create', 'namespace', NS]), 'create namespace');
+  ok(k().helm(['install', RELEASE, CHART_DIR, '--namespace', NS], { timeoutMs: 120_000 }), 'helm install');
 });
 after(async () => {
   await cluster?.stop();
 });
 
 void test('helm install: the API server accepts every object of the default chart', () => {
-  ok(k().helm(['install', RELEASE, CHART_DIR, '--namespace', NS], { timeoutMs: 120_000 }), 'helm install');
+  assert.match(ok(k().helm(['status', RELEASE, '--namespace', NS]), 'helm status'), /STATUS: deployed/);
   const names = ok(k().kubectl(['get', '-n', NS, 'deployments,statefulsets,services,horizontalpodautoscalers,poddisruptionbudgets,serviceaccounts,roles,rolebindings,secrets', '-o', 'name']), 'kubectl get');
   for (const want of [
     'deployment.apps/rel-sockscale-control',

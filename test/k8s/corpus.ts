@@ -4,6 +4,8 @@
  * test/k8s/corpus-validator.test.ts and apiserver.test.ts. `k8s` is a piece of the message
  * kubectl must print for a bad object (the field path, usually), so refusals stay clear.
  */
+import { LIST_LIMITS } from '@sockscale/common';
+
 export interface CorpusCase {
   name: string;
   valid: boolean;
@@ -48,7 +50,9 @@ export const CORPUS: CorpusCase[] = [
   { name: 'client CIDRs only, priority 0', valid: true, object: policy({ priority: 0, subjects: { clientCIDRs: ['0.0.0.0/0', '::/0'] }, rules: [allow] }) },
   { name: 'port range 1-65535', valid: true, object: rule({ ports: ['1-65535', '22'] }) },
   { name: 'max priority', valid: true, object: policy({ priority: 1_000_000, subjects, rules: [allow] }) },
-  { name: '1024 destinations (the limit)', valid: true, object: rule({ destinations: Array.from({ length: 1024 }, (_, i) => `h${i}.example.com`) }) },
+  { name: 'destinations at the limit', valid: true, object: rule({ destinations: Array.from({ length: LIST_LIMITS.destinations }, (_, i) => `h${i}.example.com`) }) },
+  { name: 'rules at the limit', valid: true, object: policy({ subjects, rules: Array.from({ length: LIST_LIMITS.rules }, (_, i) => ({ name: `r${i}`, action: 'Allow', ports: [1000 + i] })) }) },
+  { name: 'domain with digits and hyphens', valid: true, object: rule({ destinations: ['1-2.example', 'a1.b2.c3', 'xn--bcher-kva.example', '*.corp-1.example'] }) },
   // ---- SocksPolicy, bad
   { name: 'priority below 0', valid: false, object: policy({ priority: -1, subjects, rules: [allow] }), k8s: 'spec.priority' },
   { name: 'priority above 1000000', valid: false, object: policy({ priority: 1_000_001, subjects, rules: [allow] }), k8s: 'spec.priority' },
@@ -85,7 +89,14 @@ export const CORPUS: CorpusCase[] = [
   { name: 'port as a boolean', valid: false, object: rule({ ports: [true] }), k8s: 'spec.rules[0].ports[0]' },
   { name: 'groups as a string', valid: false, object: policy({ subjects: { groups: 'staff' }, rules: [allow] }), k8s: 'spec.subjects.groups' },
   { name: 'anonymous as a string', valid: false, object: policy({ subjects: { anonymous: 'true' }, rules: [allow] }), k8s: 'spec.subjects.anonymous' },
-  { name: '1025 destinations (over the limit)', valid: false, object: rule({ destinations: Array.from({ length: 1025 }, (_, i) => `h${i}.example.com`) }), k8s: 'spec.rules[0].destinations' },
+  { name: 'destinations over the limit', valid: false, object: rule({ destinations: Array.from({ length: LIST_LIMITS.destinations + 1 }, (_, i) => `h${i}.example.com`) }), k8s: 'spec.rules[0].destinations' },
+  { name: 'rules over the limit', valid: false, object: policy({ subjects, rules: Array.from({ length: LIST_LIMITS.rules + 1 }, (_, i) => ({ name: `r${i}`, action: 'Allow' })) }), k8s: 'spec.rules' },
+  { name: 'ports over the limit', valid: false, object: rule({ ports: Array.from({ length: LIST_LIMITS.ports + 1 }, (_, i) => 1000 + i) }), k8s: 'spec.rules[0].ports' },
+  { name: 'destination all-digit labels', valid: false, object: rule({ destinations: ['1.2.3'] }), k8s: 'spec.rules[0].destinations[0]' },
+  { name: 'destination with a letter after a slash', valid: false, object: rule({ destinations: ['abc.def/8'] }), k8s: 'spec.rules[0].destinations[0]' },
+  { name: 'destination label ending in "-"', valid: false, object: rule({ destinations: ['a-.example.com'] }), k8s: 'spec.rules[0].destinations[0]' },
+  { name: 'destination IPv6 CIDR with host bits', valid: false, object: rule({ destinations: ['2001:db8::1/32'] }), k8s: 'spec.rules[0].destinations[0]' },
+  { name: 'destination domain of 254 characters', valid: false, object: rule({ destinations: [`${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.example.com`] }), k8s: 'spec.rules[0].destinations[0]' },
   // ---- SocksUser, good
   { name: 'user with passwordSecretRef', valid: true, object: user({ groups: ['staff'], passwordSecretRef: { name: 'alice-password', key: 'password' } }) },
   { name: 'user with a hash', valid: true, object: user({ password: { hash: HASH } }) },

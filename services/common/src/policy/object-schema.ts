@@ -66,9 +66,10 @@ export const SERVER_METADATA_FIELDS = [
 
 /**
  * List limits. They bound the cost of the CRDs' CEL rules (the API server refuses a CRD whose
- * worst-case validation cost is unbounded) and hold in every mode, so all carriers agree.
+ * worst-case validation cost, item cost x list sizes, exceeds its budget) and hold in every
+ * mode, so all carriers agree. Split a bigger policy into several objects.
  */
-export const LIST_LIMITS = { rules: 256, destinations: 1024, ports: 256, clientCIDRs: 1024, users: 4096, groups: 1024 } as const;
+export const LIST_LIMITS = { rules: 64, destinations: 128, ports: 32, clientCIDRs: 256, users: 1024, groups: 256 } as const;
 
 const name = parsedString('a name such as "staff-lab"', (s) => checkName(s) ?? { value: s }, { pattern: NAME_PATTERN.source, maxLength: NAME_MAX_LENGTH });
 
@@ -87,7 +88,15 @@ const cidr = parsedString(
   },
 );
 
+/**
+ * Destinations in the CRD: the syntax as a `pattern` (free for the API server: CEL rules are
+ * costed, patterns are not), the address checks in CEL. A domain label; the last label must
+ * contain a letter or an inner "-" (not all digits); an address-shaped string is left to CEL.
+ * (The pattern does not limit the last label to 63 characters; the TypeScript validator does.)
+ */
 const DOMAIN_LABEL = '[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?';
+const DOMAIN_LAST_LABEL = '([a-zA-Z0-9][-a-zA-Z0-9]*)?[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?|[a-zA-Z0-9][-a-zA-Z0-9]*-[-a-zA-Z0-9]*[a-zA-Z0-9]';
+const DESTINATION_PATTERN = `^(([*][.])?(${DOMAIN_LABEL}[.])*(${DOMAIN_LAST_LABEL})|[0-9a-fA-F:.]+(/[0-9]{1,3})?)$`;
 const destination = parsedString(
   'a CIDR, a domain name or a "*.suffix" wildcard',
   (s) => {
@@ -96,12 +105,14 @@ const destination = parsedString(
   },
   {
     maxLength: 255,
+    pattern: DESTINATION_PATTERN,
     'x-kubernetes-validations': [
       {
         // Same split as destinations.ts: anything with ':' or '/', or only digits and dots, is an address.
-        rule: `(self.contains(':') || self.contains('/') || self.matches('^[0-9.]+$')) ? (${CEL_NETWORK}) : (self.matches('^([*][.])?(${DOMAIN_LABEL}[.])*${DOMAIN_LABEL}$') && !self.matches('(^|[.])[0-9]+$') && size(self) <= (self.startsWith('*.') ? 255 : 253))`,
-        message: 'must be an IP address, a CIDR with no host bits set, a domain name such as "example.com" or a wildcard such as "*.example.com"',
+        rule: `!(self.contains(':') || self.contains('/') || self.matches('^[0-9.]+$')) || ${CEL_NETWORK}`,
+        message: 'must be an IP address or a CIDR with no host bits set, such as "10.0.0.0/8"',
       },
+      { rule: "size(self) <= 253 || self.startsWith('*.')", message: 'a domain name is at most 253 characters long' },
     ],
   },
 );
@@ -117,6 +128,8 @@ const port: Checker<string> = checker(
   {
     schema: {
       'x-kubernetes-int-or-string': true,
+      // "65535-65535"; bounds the CEL cost (a longer string is no port anyway).
+      maxLength: 11,
       'x-kubernetes-validations': [
         {
           rule:
@@ -219,7 +232,8 @@ export const passwordSchema = record<PasswordSpec>(
     schema: {
       'x-kubernetes-validations': [
         { rule: '!has(self.value)', message: 'plain-text passwords are refused in Kubernetes: put the password in a Secret and set spec.passwordSecretRef, or set password.hash', reason: 'FieldValueForbidden' },
-        { rule: 'has(self.hash)', message: 'set "hash" (the output of "sockscale hash-password"), or use spec.passwordSecretRef instead of password', reason: 'FieldValueRequired' },
+        // "|| has(self.value)": plain text gets the message above only.
+        { rule: 'has(self.hash) || has(self.value)', message: 'set "hash" (the output of "sockscale hash-password"), or use spec.passwordSecretRef instead of password', reason: 'FieldValueRequired' },
       ],
     },
   },
@@ -302,8 +316,8 @@ const RULE_NAMES_UNIQUE: SchemaDoc = {
   'x-kubernetes-validations': [
     {
       rule: 'self.all(r, !has(r.name) || self.exists_one(s, has(s.name) && s.name == r.name))',
+      // No `reason: FieldValueDuplicate`: kubectl would print "Duplicate value" without this message.
       message: 'rule names must be unique within a policy',
-      reason: 'FieldValueDuplicate',
     },
   ],
 };
