@@ -13,6 +13,7 @@ import { CORPUS } from './corpus';
 const NS = 'socks';
 const RELEASE = 'rel';
 let cluster: KubeCluster | undefined;
+let installOutput = '';
 
 function k(): KubeCluster {
   assert.ok(cluster !== undefined, 'the API server started');
@@ -27,7 +28,7 @@ function ok(r: { status: number | null; stdout: string; stderr: string }, what: 
 before(async () => {
   cluster = await KubeCluster.start();
   ok(k().kubectl(['create', 'namespace', NS]), 'create namespace');
-  ok(k().helm(['install', RELEASE, CHART_DIR, '--namespace', NS], { timeoutMs: 120_000 }), 'helm install');
+  installOutput = ok(k().helm(['install', RELEASE, CHART_DIR, '--namespace', NS], { timeoutMs: 120_000 }), 'helm install');
 });
 after(async () => {
   await cluster?.stop();
@@ -35,6 +36,17 @@ after(async () => {
 
 void test('helm install: the API server accepts every object of the default chart', () => {
   assert.match(ok(k().helm(['status', RELEASE, '--namespace', NS]), 'helm status'), /STATUS: deployed/);
+  // NOTES.txt: how to connect and apply a first policy.
+  assert.match(installOutput, /kubectl -n socks create secret generic alice-password/);
+  assert.match(installOutput, /passwordSecretRef: \{name: alice-password, key: password\}/);
+  assert.match(installOutput, /kubectl -n socks port-forward svc\/rel-sockscale-proxy 1080:1080/);
+  assert.match(installOutput, /curl --socks5-hostname alice:change-me@127\.0\.0\.1:1080/);
+  // The first policy NOTES suggests is accepted as printed.
+  const m = /<<'YAML'\n([\s\S]*?)\n\s*YAML\n/.exec(installOutput);
+  assert.ok(m?.[1] !== undefined, 'NOTES carries a here-document with the first objects');
+  const firstObjects = m[1].replace(/^ {3}/gm, '');
+  ok(k().kubectl(['apply', '-n', NS, '-f', '-'], { input: firstObjects }), 'apply the objects from NOTES');
+  ok(k().kubectl(['get', '-n', NS, 'socksuser/alice', 'sockspolicy/staff-web']), 'get them');
   const names = ok(k().kubectl(['get', '-n', NS, 'deployments,statefulsets,services,horizontalpodautoscalers,poddisruptionbudgets,serviceaccounts,roles,rolebindings,secrets', '-o', 'name']), 'kubectl get');
   for (const want of [
     'deployment.apps/rel-sockscale-control',

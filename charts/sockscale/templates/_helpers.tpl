@@ -87,10 +87,6 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-admin-token" (include "sockscale.controlName" .)) .Values.controlPlane.adminToken.existingSecret -}}
 {{- end -}}
 
-{{/* Container securityContext: restrictive defaults merged with values. */}}
-{{- define "sockscale.containerSecurityContext" -}}
-{{- toYaml .Values.containerSecurityContext }}
-{{- end -}}
 
 {{/* Whole seconds in a duration such as 30s, 2m, 500ms (rounded up), 0. */}}
 {{- define "sockscale.durationSeconds" -}}
