@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,18 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** GET on the API server's self-signed TLS port; true on 200, false on anything else (errors, timeouts). */
+function httpsOk(url: string, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsGet(url, { rejectUnauthorized: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}
+
 async function waitFor(what: string, deadlineMs: number, probe: () => Promise<boolean>, alive: () => string | undefined): Promise<void> {
   const end = Date.now() + deadlineMs;
   for (;;) {
@@ -110,7 +123,7 @@ export class KubeCluster {
         `--listen-peer-urls=http://127.0.0.1:${peerPort}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
         `--initial-cluster=t=http://127.0.0.1:${peerPort}`, '--logger=zap', '--log-level=warn',
       ]);
-      await waitFor('etcd', 30_000, async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`).then((r) => r.ok).catch(() => false)), () => (e.child.exitCode !== null ? e.log : undefined));
+      await waitFor('etcd', 30_000, async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok).catch(() => false)), () => (e.child.exitCode !== null ? e.log : undefined));
       const keyGen = run('openssl', ['genrsa', '-out', join(dir, 'sa.key'), '2048']);
       if (keyGen.status !== 0) throw new Error(`openssl genrsa failed: ${keyGen.stderr}`);
       const token = Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
@@ -123,7 +136,7 @@ export class KubeCluster {
         `--service-account-key-file=${join(dir, 'sa.key')}`, `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
         '--service-cluster-ip-range=10.96.0.0/16', '--disable-admission-plugins=ServiceAccount', '--allow-privileged=true',
       ]);
-      await waitFor('kube-apiserver', 90_000, () => Promise.resolve(run('curl', ['-fsSk', `${cluster.server}/readyz`], { timeoutMs: 5000 }).status === 0), () => (a.child.exitCode !== null ? a.log : undefined));
+      await waitFor('kube-apiserver', 90_000, () => httpsOk(`${cluster.server}/readyz`), () => (a.child.exitCode !== null ? a.log : undefined));
       writeFileSync(
         cluster.kubeconfig,
         [
