@@ -71,8 +71,16 @@ void test('helm template defaults: components, replicas, restrictive pods, probe
   assert.ok(pc.args.includes('--drain-timeout=30s'));
   assert.equal(proxy.spec.template.spec.terminationGracePeriodSeconds, 45, 'preStop 5 s + drain 30 s + 10 s');
   assert.equal(proxy.spec.template.spec.automountServiceAccountToken, false, 'proxies get no API token');
+  assert.ok(pc.args.includes('--node-id=$(SOCKSCALE_POD_NAME)'), 'proxies report their pod name');
+  assert.equal(pc.env.find((e: { name: string }) => e.name === 'SOCKSCALE_POD_NAME').valueFrom.fieldRef.fieldPath, 'metadata.name');
   const cc = control.spec.template.spec.containers[0];
   assert.equal(cc.args[0], 'control');
+  // The admin token reaches the control plane as a file from the Secret, never in env or args.
+  assert.ok(cc.args.includes('--admin-token-file=/etc/sockscale/admin/token'));
+  assert.ok(cc.volumeMounts.some((m: { name: string; mountPath: string }) => m.name === 'admin-token' && m.mountPath === '/etc/sockscale/admin'));
+  assert.equal(control.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'admin-token').secret.secretName, 'rel-sockscale-control-admin-token');
+  assert.ok(!JSON.stringify(cc.env ?? []).includes('admin-token'));
+  assert.ok(!cc.args.some((a: string) => a.startsWith('--tls')), 'no TLS by default');
   assert.ok(cc.args.includes('--etcd=http://rel-sockscale-etcd-0.rel-sockscale-etcd-headless.socks.svc.cluster.local:2379,http://rel-sockscale-etcd-1.rel-sockscale-etcd-headless.socks.svc.cluster.local:2379,http://rel-sockscale-etcd-2.rel-sockscale-etcd-headless.socks.svc.cluster.local:2379'));
   const udp = one(objs, 'Service', 'rel-sockscale-proxy-udp');
   assert.equal(udp.spec.ports[0].protocol, 'UDP');
@@ -107,6 +115,13 @@ void test('helm template external etcd: no StatefulSet, endpoints and TLS passed
   assert.ok(cc.containers[0].args.includes('--etcd=https://etcd-a.example.internal:2379,https://etcd-b.example.internal:2379'));
   assert.ok(cc.volumes.some((v: { secret?: { secretName: string } }) => v.secret?.secretName === 'etcd-client-tls'));
   assert.equal(byKind(objs, 'Secret').length, 0, 'an existing admin-token Secret is used');
+  assert.equal(cc.volumes.find((v: { name: string }) => v.name === 'admin-token').secret.secretName, 'my-admin-token');
+  // mTLS: the control plane serves with its certificate and asks for client certificates; proxies present theirs.
+  for (const a of ['--tls-cert=/etc/sockscale/tls/tls.crt', '--tls-key=/etc/sockscale/tls/tls.key', '--tls-client-ca=/etc/sockscale/tls/ca.crt']) assert.ok(cc.containers[0].args.includes(a), a);
+  assert.equal(cc.volumes.find((v: { name: string }) => v.name === 'tls').secret.secretName, 'sockscale-control-tls');
+  const pp = one(objs, 'Deployment', 'rel-sockscale-proxy').spec.template.spec;
+  for (const a of ['--control-plane-ca=/etc/sockscale/tls/ca.crt', '--control-plane-cert=/etc/sockscale/tls/tls.crt', '--control-plane-key=/etc/sockscale/tls/tls.key']) assert.ok(pp.containers[0].args.includes(a), a);
+  assert.equal(pp.volumes.find((v: { name: string }) => v.name === 'tls').secret.secretName, 'sockscale-proxy-tls');
   assert.equal(one(objs, 'ClusterRole', 'socks-rel-sockscale-control').kind, 'ClusterRole');
   one(objs, 'ClusterRoleBinding', 'socks-rel-sockscale-control');
 });
@@ -144,6 +159,7 @@ void test('helm template refuses bad values with a message naming the key', () =
     [['-f', join(FIXTURES, 'bad-no-etcd.yaml')], /\/etcd\/external\/endpoints': minItems: got 0, want 1/],
     [['-f', CI('monitoring-values.yaml')], /metrics\.serviceMonitor\.enabled needs the Prometheus Operator CRDs/],
     [['--set', 'proxy.drainTimeout=30'], /\/proxy\/drainTimeout': .*(does not match pattern|got number)/],
+    [['--set', 'tls.enabled=true'], /tls\.enabled needs tls\.controlPlaneSecret and tls\.proxySecret/],
   ];
   for (const [args, want] of cases) {
     const r = helm(['template', 'rel', CHART_DIR, ...args]);
