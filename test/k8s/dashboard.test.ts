@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SockscaleProcess } from '../helpers/sockscale-process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { SOCKSCALE_BIN, REPO_ROOT, SockscaleProcess } from '../helpers/sockscale-process';
 import { CHART_DIR } from './kube-tools';
 import { PLANNED_METRICS, PROMETHEUS_BUILTIN } from './planned-metrics';
 
@@ -88,10 +90,53 @@ void test('dashboard: valid Grafana JSON with unique panel ids and a query per p
   for (const topic of ['sessions', 'throughput', 'top users', 'quota', 'policy decisions', 'denials', 'propagation', 'etcd']) assert.ok(titles.includes(topic), `a panel about ${topic}`);
 });
 
+/**
+ * The control plane's /metrics, from `sockscale control --store memory` on loopback; undefined
+ * while this tree has no `control` command yet (its metrics must then be planned ones).
+ */
+async function scrapeControlPlane(): Promise<string | undefined> {
+  const child = spawn(process.execPath, [SOCKSCALE_BIN, 'control', '--store', 'memory', '--grpc', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--log-format', 'json'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = once(child, 'exit');
+  try {
+    const admin = await new Promise<string | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`sockscale control did not report listening within 20 s\n${out}\n${err}`)), 20_000);
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        for (const line of out.split('\n')) {
+          const m = /"admin":"(http:\/\/[^"]+)"/.exec(line);
+          if (line.includes('control plane listening') && m?.[1] !== undefined) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        }
+      });
+      void exited.then(() => {
+        clearTimeout(timer);
+        if (err.includes('unknown command "control"')) resolve(undefined);
+        else reject(new Error(`sockscale control exited:\n${out}\n${err}`));
+      });
+    });
+    if (admin === undefined) return undefined;
+    return await (await fetch(`${admin}/metrics`)).text();
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+}
+
 void test('dashboard: every metric it queries is exported by a running sockscale or listed as planned', async () => {
   const d = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as Dashboard;
   const used = new Set(d.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => metricNames(t.expr))));
-  // The real registry: a proxy (`sockscale serve`) on loopback, scraped over HTTP.
+  // The real registries: a proxy (`sockscale serve`) and, once it exists, a control plane
+  // (`sockscale control`) on loopback, scraped over HTTP.
   const proxy = await SockscaleProcess.start();
   let exported: Set<string>;
   try {
@@ -101,6 +146,13 @@ void test('dashboard: every metric it queries is exported by a running sockscale
     await new Promise((r) => proxy.child.once('exit', r));
   }
   assert.ok(exported.has('sockscale_proxy_sessions_active'), 'the scrape worked');
+  const control = await scrapeControlPlane();
+  if (control === undefined) {
+    // No control plane in this tree yet: every control-plane metric on the dashboard is planned.
+    assert.deepEqual([...used].filter((n) => n.startsWith('sockscale_control_') && known(n, exported) !== 'planned'), []);
+  } else {
+    for (const n of exportedNames(control)) exported.add(n);
+  }
   const unknown = [...used].filter((n) => known(n, exported) === undefined).sort();
   assert.deepEqual(unknown, [], 'dashboard metrics exported by no service and not in test/k8s/planned-metrics.ts');
   const plannedButExported = Object.keys(PLANNED_METRICS).filter((n) => exported.has(n) || HISTOGRAM_SUFFIXES.some((s) => exported.has(n + s)));
