@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled node:test files: `unit` (services/*/dist/**/*.test.js), `feature`
-// (test/dist/feature/**/*.test.js) or `all`. Extra arguments filter files by substring.
+// (test/dist/feature/**/*.test.js), `k8s` (test/dist/k8s/**/*.test.js: helm, a real
+// kube-apiserver) or `all`. Extra arguments filter files by substring.
 // Every test file gets a hard timeout so a hang fails the run instead of stalling CI.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -28,7 +29,13 @@ function walk(dir, out = []) {
 
 const unit = ['common', 'proxy', 'control', 'cli'].flatMap((pkg) => walk(join(root, 'services', pkg, 'dist')));
 const feature = walk(join(root, 'test', 'dist', 'feature'));
-const files = (suite === 'unit' ? unit : suite === 'feature' ? feature : [...unit, ...feature]).filter(
+const k8s = walk(join(root, 'test', 'dist', 'k8s'));
+const suites = { unit, feature, k8s, all: [...unit, ...feature, ...k8s] };
+if (!Object.hasOwn(suites, suite)) {
+  console.error(`run-tests: unknown suite "${suite}" (use ${Object.keys(suites).join(', ')})`);
+  process.exit(2);
+}
+const files = suites[suite].filter(
   (f) => filters.length === 0 || filters.some((x) => f.includes(x)),
 );
 if (files.length === 0) {

@@ -10,3 +10,5 @@ export { DEFAULT_PRIORITY, PRIORITY_MIN, PRIORITY_MAX, isPolicyKind } from './ob
 export { parseQuantity, formatQuantity, QUANTITY_PATTERN } from './quantity';
 export { WEEKDAYS, parseClock, checkTimeZone, zonedClock, MINUTES_PER_DAY, type Weekday } from './time-window';
 export { MAX_CONNECTIONS_MAX } from './object-schema';
+export { allCrds, crdFor, specSchema, CRD_KINDS, CRD_VERSION, type CrdKindInfo } from './crd-schema';
+export { LIST_LIMITS } from './object-schema';

@@ -4,7 +4,7 @@
  * to SPEC_SCHEMAS and the kind to POLICY_KINDS.
  */
 import { parseNetwork } from './network';
-import { checkName, checkNamespace } from './names';
+import { checkName, checkNamespace, NAME_MAX_LENGTH, NAME_PATTERN, NAMESPACE_MAX_LENGTH, NAMESPACE_PATTERN } from './names';
 import { parseDestination } from './destinations';
 import { parsePortRange } from './ports';
 import { checkPasswordHash } from './password-hash';
@@ -24,6 +24,7 @@ import {
   typeMismatch,
   type Checker,
   type Fields,
+  type SchemaDoc,
 } from './schema-walker';
 import { formatFieldPath, type FieldPath } from './field-path';
 import {
@@ -41,6 +42,7 @@ import {
   type Rule,
   type RuleLimits,
   type TimeWindow,
+  type SecretKeyRef,
   type SocksPolicy,
   type SocksPolicySpec,
   type SocksUser,
@@ -70,24 +72,82 @@ export const SERVER_METADATA_FIELDS = [
   'selfLink',
 ] as const;
 
-const name = parsedString('a name such as "staff-lab"', (s) => checkName(s) ?? { value: s });
+/**
+ * List limits. They bound the cost of the CRDs' CEL rules (the API server refuses a CRD whose
+ * worst-case validation cost, item cost x list sizes, exceeds its budget) and hold in every
+ * mode, so all carriers agree. Split a bigger policy into several objects.
+ */
+export const LIST_LIMITS = { rules: 64, destinations: 128, ports: 32, clientCIDRs: 256, users: 1024, groups: 256 } as const;
 
-const cidr = parsedString('an IPv4 or IPv6 CIDR such as "10.0.0.0/8"', (s) => {
-  const r = parseNetwork(s);
-  return typeof r === 'string' ? r : { value: s.toLowerCase() };
-});
+const name = parsedString('a name such as "staff-lab"', (s) => checkName(s) ?? { value: s }, { pattern: NAME_PATTERN.source, maxLength: NAME_MAX_LENGTH });
 
-const destination = parsedString('a CIDR, a domain name or a "*.suffix" wildcard', (s) => {
-  const r = parseDestination(s);
-  return typeof r === 'string' ? r : { value: r.text };
-});
+/** CEL: a bare IP address, or a CIDR whose host bits are zero (Kubernetes' IP/CIDR library). */
+const CEL_NETWORK = 'isIP(self) || (isCIDR(self) && cidr(self) == cidr(self).masked())';
 
-const port: Checker<string> = checker('a port number or a "LO-HI" range', (v, path, w) => {
-  if (typeof v !== 'string' && typeof v !== 'number') return void w.report(path, typeMismatch('a port number or a "LO-HI" range', v));
-  const r = parsePortRange(v);
-  if (typeof r === 'string') return void w.report(path, r);
-  return r.text;
-});
+const cidr = parsedString(
+  'an IPv4 or IPv6 CIDR such as "10.0.0.0/8"',
+  (s) => {
+    const r = parseNetwork(s);
+    return typeof r === 'string' ? r : { value: s.toLowerCase() };
+  },
+  {
+    maxLength: 64,
+    'x-kubernetes-validations': [{ rule: CEL_NETWORK, message: 'must be an IPv4 or IPv6 address or a CIDR with no host bits set, such as "10.0.0.0/8"' }],
+  },
+);
+
+/**
+ * Destinations in the CRD: the syntax as a `pattern` (free for the API server: CEL rules are
+ * costed, patterns are not), the address checks in CEL. A domain label; the last label must
+ * contain a letter or an inner "-" (not all digits); an address-shaped string is left to CEL.
+ * (The pattern does not limit the last label to 63 characters; the TypeScript validator does.)
+ */
+const DOMAIN_LABEL = '[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?';
+const DOMAIN_LAST_LABEL = '([a-zA-Z0-9][-a-zA-Z0-9]*)?[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?|[a-zA-Z0-9][-a-zA-Z0-9]*-[-a-zA-Z0-9]*[a-zA-Z0-9]';
+const DESTINATION_PATTERN = `^(([*][.])?(${DOMAIN_LABEL}[.])*(${DOMAIN_LAST_LABEL})|[0-9a-fA-F:.]+(/[0-9]{1,3})?)$`;
+const destination = parsedString(
+  'a CIDR, a domain name or a "*.suffix" wildcard',
+  (s) => {
+    const r = parseDestination(s);
+    return typeof r === 'string' ? r : { value: r.text };
+  },
+  {
+    maxLength: 255,
+    pattern: DESTINATION_PATTERN,
+    'x-kubernetes-validations': [
+      {
+        // Same split as destinations.ts: anything with ':' or '/', or only digits and dots, is an address.
+        rule: `!(self.contains(':') || self.contains('/') || self.matches('^[0-9.]+$')) || ${CEL_NETWORK}`,
+        message: 'must be an IP address or a CIDR with no host bits set, such as "10.0.0.0/8"',
+      },
+      { rule: "size(self) <= 253 || self.startsWith('*.')", message: 'a domain name is at most 253 characters long' },
+    ],
+  },
+);
+
+const port: Checker<string> = checker(
+  'a port number or a "LO-HI" range',
+  (v, path, w) => {
+    if (typeof v !== 'string' && typeof v !== 'number') return void w.report(path, typeMismatch('a port number or a "LO-HI" range', v));
+    const r = parsePortRange(v);
+    if (typeof r === 'string') return void w.report(path, r);
+    return r.text;
+  },
+  {
+    schema: {
+      'x-kubernetes-int-or-string': true,
+      // "65535-65535"; bounds the CEL cost (a longer string is no port anyway).
+      maxLength: 11,
+      'x-kubernetes-validations': [
+        {
+          rule:
+            "type(self) == int ? (self >= 0 && self <= 65535) : (self.matches('^(0|[1-9][0-9]{0,4})$') ? int(self) <= 65535 : (self.matches('^[1-9][0-9]{0,4}-[1-9][0-9]{0,4}$') && int(self.split('-')[0]) <= int(self.split('-')[1]) && int(self.split('-')[1]) <= 65535))",
+          message: 'must be a port number (1-65535, or 0 alone) or a range "LO-HI" such as "8000-8080" with LO <= HI',
+        },
+      ],
+    },
+  },
+);
 
 const plaintextPassword: Checker<string> = checker(
   'a string',
@@ -99,10 +159,53 @@ const plaintextPassword: Checker<string> = checker(
     }
     return v;
   },
-  { sensitive: true },
+  { sensitive: true, schema: { type: 'string' } },
 );
 
-const passwordHash = parsedString('a password hash (the output of "sockscale hash-password")', (s) => checkPasswordHash(s) ?? { value: s });
+/** ln and r such that 128 * r * 2^ln <= 1 GiB (password/scrypt-hash.ts), as an alternation. */
+const SCRYPT_LN_R = [
+  'ln=(0?[1-9]|1[0-6]),r=(0?[1-9]|[1-9][0-9])',
+  'ln=17,r=(0?[1-9]|[1-5][0-9]|6[0-4])',
+  'ln=18,r=(0?[1-9]|[12][0-9]|3[0-2])',
+  'ln=19,r=(0?[1-9]|1[0-6])',
+  'ln=20,r=0?[1-8]',
+].join('|');
+/** Salt >= 8 bytes (>= 11 base64 characters), key >= 16 bytes (>= 22). */
+const SCRYPT_HASH_CEL = `^[$]scrypt[$](${SCRYPT_LN_R}),p=(0?[1-9]|[1-9][0-9])[$][A-Za-z0-9+/]{11,}={0,2}[$][A-Za-z0-9+/]{22,}={0,2}$`;
+
+const passwordHash = parsedString('a password hash (the output of "sockscale hash-password")', (s) => checkPasswordHash(s) ?? { value: s }, {
+  maxLength: 1024,
+  'x-kubernetes-validations': [
+    { rule: `self.matches('${SCRYPT_HASH_CEL}')`, message: 'is not a valid password hash: expected $scrypt$ln=<n>,r=<n>,p=<n>$<base64 salt>$<base64 key> as printed by "sockscale hash-password"' },
+  ],
+});
+
+/** Kubernetes Secret names are DNS subdomains; keys are [-._a-zA-Z0-9]+. */
+const SECRET_KEY_PATTERN = /^[-._a-zA-Z0-9]+$/;
+const secretKeyRefRecord = record<SecretKeyRef>({
+  name: { check: name, required: true, doc: 'Name of a Secret in the same namespace as the SocksUser.' },
+  key: {
+    check: parsedString(
+      'a Secret key such as "password"',
+      (s) => (SECRET_KEY_PATTERN.test(s) ? { value: s } : `${JSON.stringify(s)} is not a valid Secret key: use letters, digits, "-", "_" and "."`),
+      { pattern: SECRET_KEY_PATTERN.source, maxLength: 253 },
+    ),
+    required: true,
+    doc: 'Key in the Secret whose value is the password (plain text in the Secret; the controller hashes it).',
+  },
+});
+
+/** `passwordSecretRef`: Secrets exist only in Kubernetes, so embedded mode refuses it with a clear message. */
+const passwordSecretRef: Checker<SecretKeyRef> = checker(
+  'a mapping with "name" and "key"',
+  (v, path, w) => {
+    if (w.options.allowSecretRefs !== true) {
+      return void w.report(path, 'passwordSecretRef needs Kubernetes (Secrets are read by the controller in cluster mode); in a policy file use "password.hash" (the output of "sockscale hash-password") or "password.value"');
+    }
+    return secretKeyRefRecord(v, path, w);
+  },
+  { schema: secretKeyRefRecord.schema ?? {} },
+);
 
 /** Bytes/s: a quantity string (see quantity.ts) or an integer; OpenAPI: int-or-string with QUANTITY_PATTERN. */
 const quantity: Checker<number> = checker(
@@ -122,7 +225,7 @@ function parseClockText(s: string): { value: string } | string {
   return typeof r === 'string' ? r : { value: s };
 }
 
-const timeZone = parsedString('an IANA time zone such as "Europe/Berlin"', (s) => checkTimeZone(s) ?? { value: s });
+const timeZone = parsedString('an IANA time zone such as "Europe/Berlin"', (s) => checkTimeZone(s) ?? { value: s }, { minLength: 1, maxLength: 64 });
 
 function uniqueStrings(noun: string): { key: (raw: unknown) => string | undefined; message: (k: string, first: FieldPath) => string } {
   return {
@@ -139,7 +242,7 @@ function ruleDefaultName(path: FieldPath): string {
 export const metadataSchema = record<ObjectMeta>(
   {
     name: { check: name, required: true },
-    namespace: { check: parsedString('a namespace', (s) => checkNamespace(s) ?? { value: s }) },
+    namespace: { check: parsedString('a namespace', (s) => checkNamespace(s) ?? { value: s }, { pattern: NAMESPACE_PATTERN.source, maxLength: NAMESPACE_MAX_LENGTH }) },
     labels: { check: mapOf(stringValue()) },
     annotations: { check: mapOf(stringValue()) },
     generation: { check: integerValue(0, Number.MAX_SAFE_INTEGER) },
@@ -148,7 +251,10 @@ export const metadataSchema = record<ObjectMeta>(
 );
 
 export const passwordSchema = record<PasswordSpec>(
-  { value: { check: plaintextPassword }, hash: { check: passwordHash } },
+  {
+    value: { check: plaintextPassword, doc: 'Plain-text password: embedded mode only, refused in Kubernetes (use passwordSecretRef).' },
+    hash: { check: passwordHash, doc: 'scrypt hash printed by "sockscale hash-password".' },
+  },
   {
     refine: (p, path, w) => {
       if (p.value === undefined && p.hash === undefined) {
@@ -157,26 +263,63 @@ export const passwordSchema = record<PasswordSpec>(
       if (p.value !== undefined && p.hash !== undefined) return void w.report(path, 'set only one of "hash" and "value", not both');
       return p;
     },
+    // In a CRD only "hash" is accepted (the schema describes cluster mode).
+    schema: {
+      'x-kubernetes-validations': [
+        { rule: '!has(self.value)', message: 'plain-text passwords are refused in Kubernetes: put the password in a Secret and set spec.passwordSecretRef, or set password.hash', reason: 'FieldValueForbidden' },
+        // "|| has(self.value)": plain text gets the message above only.
+        { rule: 'has(self.hash) || has(self.value)', message: 'set "hash" (the output of "sockscale hash-password"), or use spec.passwordSecretRef instead of password', reason: 'FieldValueRequired' },
+      ],
+    },
   },
 );
 
-export const socksUserSpecSchema = record<SocksUserSpec>({
-  groups: { check: listOf(name), default: () => [] },
-  password: { check: passwordSchema, required: true },
-  disabled: { check: booleanValue(), default: () => false },
-});
+const isEmptyPassword = (p: PasswordSpec): boolean => p.value === undefined && p.hash === undefined;
+
+export const socksUserSpecSchema = record<SocksUserSpec>(
+  {
+    groups: { check: listOf(name, { maxItems: LIST_LIMITS.groups }), default: () => [], doc: 'Groups the user belongs to; SocksPolicy subjects name them.' },
+    // Defaults to {} so that passwordSecretRef can stand in for it; refine requires one of the two.
+    password: { check: passwordSchema, default: () => ({}), schemaDefault: false, doc: 'The password as a hash (or plain text in embedded mode only). Exactly one of password and passwordSecretRef.' },
+    passwordSecretRef: { check: passwordSecretRef, doc: 'Cluster mode: read the password from this Secret key. Exactly one of password and passwordSecretRef.' },
+    disabled: { check: booleanValue(), default: () => false, doc: 'A disabled user cannot log in.' },
+  },
+  {
+    refine: (u, path, w) => {
+      if (u.passwordSecretRef === undefined && isEmptyPassword(u.password)) {
+        const alt = w.options.allowSecretRefs === true ? ' or "passwordSecretRef"' : '';
+        return void w.report([...path, 'password'], `missing required field "password" (expected a mapping${alt})`);
+      }
+      if (u.passwordSecretRef !== undefined && !isEmptyPassword(u.password)) {
+        return void w.report([...path, 'passwordSecretRef'], 'set only one of "password" and "passwordSecretRef", not both');
+      }
+      return u;
+    },
+    schema: {
+      'x-kubernetes-validations': [{ rule: 'has(self.password) != has(self.passwordSecretRef)', message: 'set exactly one of "password" (with "hash") and "passwordSecretRef"' }],
+    },
+  },
+);
 
 export const subjectsSchema = record<Subjects>(
   {
-    users: { check: listOf(name), default: () => [] },
-    groups: { check: listOf(name), default: () => [] },
-    anonymous: { check: booleanValue(), default: () => false },
-    clientCIDRs: { check: listOf(cidr), default: () => [] },
+    users: { check: listOf(name, { maxItems: LIST_LIMITS.users }), default: () => [], doc: 'User names (SocksUser names).' },
+    groups: { check: listOf(name, { maxItems: LIST_LIMITS.groups }), default: () => [], doc: 'Group names; members of any of them match.' },
+    anonymous: { check: booleanValue(), default: () => false, doc: 'Also match unauthenticated clients (SOCKS method 0x00).' },
+    clientCIDRs: { check: listOf(cidr, { maxItems: LIST_LIMITS.clientCIDRs }), default: () => [], doc: 'Only from these client addresses (empty = any).' },
   },
   {
     refine: (s, path, w) => {
       if (s.users.length > 0 || s.groups.length > 0 || s.anonymous || s.clientCIDRs.length > 0) return s;
       return void w.report(path, 'subjects match no one: list "users", "groups" or "clientCIDRs", or set "anonymous: true"');
+    },
+    schema: {
+      'x-kubernetes-validations': [
+        {
+          rule: '(has(self.users) && size(self.users) > 0) || (has(self.groups) && size(self.groups) > 0) || (has(self.clientCIDRs) && size(self.clientCIDRs) > 0) || (has(self.anonymous) && self.anonymous)',
+          message: 'subjects match no one: list "users", "groups" or "clientCIDRs", or set "anonymous: true"',
+        },
+      ],
     },
   },
 );
@@ -220,8 +363,8 @@ export const limitsSchema = record<RuleLimits>(
 );
 
 export const ruleSchema = record<Rule>({
-  name: { check: name, default: ruleDefaultName },
-  action: { check: oneOf(RULE_ACTIONS, 'action'), required: true },
+  name: { check: name, default: ruleDefaultName, doc: 'Unique within the policy; defaults to rule-<index>.' },
+  action: { check: oneOf(RULE_ACTIONS, 'action'), required: true, doc: 'What a matching request gets.' },
   commands: {
     check: listOf(oneOf(COMMANDS, 'command'), {
       nonEmpty: 'an empty list matches no request; omit "commands" to match all commands',
@@ -229,27 +372,51 @@ export const ruleSchema = record<Rule>({
         key: (raw) => (typeof raw === 'string' ? raw : undefined),
         message: (k, first) => `duplicate command ${JSON.stringify(k)} (already listed at ${formatFieldPath(first)})`,
       },
+      schema: { 'x-kubernetes-list-type': 'set' },
     }),
     default: () => [...COMMANDS],
+    doc: 'SOCKS commands the rule matches; default all.',
   },
-  destinations: { check: listOf(destination), default: () => [] },
-  ports: { check: listOf(port), default: () => [] },
+  destinations: {
+    check: listOf(destination, { maxItems: LIST_LIMITS.destinations }),
+    default: () => [],
+    doc: 'CIDRs, exact domain names or "*.suffix" wildcards; empty = any destination (special ranges still need a rule naming them).',
+  },
+  ports: { check: listOf(port, { maxItems: LIST_LIMITS.ports }), default: () => [], doc: 'Port numbers or "LO-HI" ranges; empty = any port.' },
   protocols: {
     check: listOf(oneOf(PROTOCOLS, 'protocol'), {
       nonEmpty: 'an empty list matches no tunnel; omit "protocols" to match any protocol',
       unique: uniqueStrings('protocol'),
+      schema: { 'x-kubernetes-list-type': 'set' },
     }),
+    doc: 'Detected tunnel protocols (tls, http, ssh, unknown) the rule matches; omit for any. CONNECT only: the proxy peeks at the first client bytes.',
   },
-  timeWindows: { check: listOf(timeWindowSchema, { nonEmpty: 'an empty list is never active; omit "timeWindows" for always' }) },
-  mode: { check: oneOf(RULE_MODES, 'mode') },
-  limits: { check: limitsSchema },
+  timeWindows: {
+    check: listOf(timeWindowSchema, { nonEmpty: 'an empty list is never active; omit "timeWindows" for always', maxItems: 16 }),
+    doc: 'When the rule is active (any listed window); omit for always.',
+  },
+  mode: { check: oneOf(RULE_MODES, 'mode'), doc: 'Enforce (default) or Shadow: a shadow rule only logs and counts what it would have done.' },
+  limits: { check: limitsSchema, doc: 'Bandwidth and connection limits per user within this rule.' },
 });
 
+const RULE_NAMES_UNIQUE: SchemaDoc = {
+  'x-kubernetes-validations': [
+    {
+      rule: 'self.all(r, !has(r.name) || self.exists_one(s, has(s.name) && s.name == r.name))',
+      // No `reason: FieldValueDuplicate`: kubectl would print "Duplicate value" without this message.
+      message: 'rule names must be unique within a policy',
+    },
+  ],
+};
+
 export const socksPolicySpecSchema = record<SocksPolicySpec>({
-  priority: { check: integerValue(PRIORITY_MIN, PRIORITY_MAX), default: () => DEFAULT_PRIORITY },
-  subjects: { check: subjectsSchema, required: true },
+  priority: { check: integerValue(PRIORITY_MIN, PRIORITY_MAX), default: () => DEFAULT_PRIORITY, doc: 'Lower runs first; ties are broken by name.' },
+  subjects: { check: subjectsSchema, required: true, doc: 'Who the policy applies to.' },
   rules: {
+    doc: 'Read in order; the first matching rule decides; no match denies.',
     check: listOf(ruleSchema, {
+      maxItems: LIST_LIMITS.rules,
+      schema: RULE_NAMES_UNIQUE,
       nonEmpty: 'a policy needs at least one rule',
       unique: {
         key: (raw, i) => {

@@ -76,17 +76,18 @@ void test('rule: errors name the field path and what is wrong', () => {
 });
 
 void test('schema tables carry OpenAPI metadata for the new fields (for CRD generation)', () => {
-  const f = ruleSchema.fields ?? {};
-  assert.deepEqual(f.protocols?.check.items?.enum, ['tls', 'http', 'ssh', 'unknown']);
-  assert.deepEqual(f.mode?.check.enum, ['Enforce', 'Shadow']);
-  const tw = f.timeWindows?.check.items?.fields ?? {};
-  assert.deepEqual(tw.days?.check.items?.enum, ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
-  assert.ok(tw.start?.check.pattern !== undefined && new RegExp(tw.start.check.pattern).test('24:00'));
-  assert.equal(tw.start?.required, true);
-  const bw = f.limits?.check.fields?.bandwidth?.check.fields ?? {};
+  const f = ruleSchema.schema?.properties ?? {};
+  assert.deepEqual(f.protocols?.items?.enum, ['tls', 'http', 'ssh', 'unknown']);
+  assert.deepEqual(f.mode?.enum, ['Enforce', 'Shadow']);
+  const twItem = f.timeWindows?.items;
+  const tw = twItem?.properties ?? {};
+  assert.deepEqual(tw.days?.items?.enum, ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
+  assert.ok(tw.start?.pattern !== undefined && new RegExp(tw.start.pattern).test('24:00'));
+  assert.ok(twItem?.required?.includes('start'));
+  const bw = f.limits?.properties?.bandwidth?.properties ?? {};
   for (const k of ['up', 'down', 'total']) {
-    const q = bw[k]?.check;
-    assert.equal(q?.intOrString, true, k);
+    const q = bw[k];
+    assert.equal(q?.['x-kubernetes-int-or-string'], true, k);
     assert.ok(q?.pattern !== undefined && new RegExp(q.pattern).test('10MB/s') && !new RegExp(q.pattern).test('10 MB'), k);
   }
 });

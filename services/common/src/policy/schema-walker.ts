@@ -21,6 +21,54 @@ export interface PathIssue {
 export interface WalkOptions {
   /** Accept `password.value` (plain text); embedded mode only. */
   allowPlaintextPasswords: boolean;
+  /** Accept references to Kubernetes Secrets (`passwordSecretRef`); cluster mode only. */
+  allowSecretRefs?: boolean;
+}
+
+/**
+ * A machine-readable description of what a checker accepts: the subset of OpenAPI v3 that a
+ * Kubernetes structural schema allows, plus CEL rules (`x-kubernetes-validations`) for checks
+ * a plain schema cannot express. crd-schema.ts publishes it as the CRD schema; the runtime
+ * checks stay in the checker functions, and a test runs both against the same corpus.
+ */
+export interface SchemaDoc {
+  type?: 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array';
+  description?: string;
+  enum?: readonly string[];
+  pattern?: string;
+  format?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  items?: SchemaDoc;
+  properties?: Record<string, SchemaDoc>;
+  required?: string[];
+  additionalProperties?: SchemaDoc | boolean;
+  default?: unknown;
+  'x-kubernetes-int-or-string'?: true;
+  'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
+  'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-validations'?: CelRule[];
+}
+
+/** A CEL validation rule; `message` should read like the runtime checker's message. */
+export interface CelRule {
+  rule: string;
+  message: string;
+  fieldPath?: string;
+  reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
+}
+
+/** Adds `extra` to `doc`; CEL rules are appended rather than replaced. */
+export function mergeSchema(doc: SchemaDoc, extra: SchemaDoc | undefined): SchemaDoc {
+  if (extra === undefined) return doc;
+  const rules = [...(doc['x-kubernetes-validations'] ?? []), ...(extra['x-kubernetes-validations'] ?? [])];
+  const out: SchemaDoc = { ...doc, ...extra };
+  if (rules.length > 0) out['x-kubernetes-validations'] = rules;
+  return out;
 }
 
 /** Collects issues for one validation run and carries the options checkers may consult. */
@@ -39,34 +87,32 @@ export interface Checker<T> {
   readonly expected: string;
   /** Do not echo the value in messages (passwords). */
   readonly sensitive?: boolean;
-  /** For OpenAPI generation: the regular expression a string must match. */
-  readonly pattern?: string;
-  /** For OpenAPI generation: an integer or a string (x-kubernetes-int-or-string). */
-  readonly intOrString?: boolean;
-  /** For OpenAPI generation: the allowed strings. */
-  readonly enum?: readonly string[];
-  /** For OpenAPI generation: a record's field table / a list's item checker. */
-  readonly fields?: Readonly<Record<string, { check: Checker<unknown>; required?: true; default?: unknown }>>;
-  readonly items?: Checker<unknown>;
+  /** What it accepts, as a schema (published in the CRDs); undefined = not described yet. */
+  readonly schema?: SchemaDoc;
 }
 
 export interface CheckerOptions {
   sensitive?: boolean;
+  schema?: SchemaDoc;
+  /** Shorthands folded into `schema`: a string pattern, int-or-string, a string enum. */
   pattern?: string;
   intOrString?: boolean;
   enum?: readonly string[];
 }
 
-export function checker<T>(
-  expected: string,
-  fn: (value: unknown, path: FieldPath, w: Walker) => T | undefined,
-  opts: CheckerOptions = {},
-): Checker<T> {
-  const meta: { expected: string; sensitive: boolean; pattern?: string; intOrString?: boolean; enum?: readonly string[] } = { expected, sensitive: opts.sensitive === true };
-  if (opts.enum !== undefined) meta.enum = opts.enum;
-  if (opts.pattern !== undefined) meta.pattern = opts.pattern;
-  if (opts.intOrString === true) meta.intOrString = true;
-  return Object.assign(fn, meta);
+function schemaOf(opts: CheckerOptions): SchemaDoc | undefined {
+  let doc = opts.schema;
+  if (opts.intOrString === true) doc = mergeSchema(doc ?? {}, { 'x-kubernetes-int-or-string': true });
+  if (opts.pattern !== undefined) doc = mergeSchema(opts.intOrString === true ? (doc ?? {}) : { type: 'string', ...doc }, { pattern: opts.pattern });
+  if (opts.enum !== undefined) doc = mergeSchema({ type: 'string', ...doc }, { enum: opts.enum });
+  return doc;
+}
+
+export function checker<T>(expected: string, fn: (value: unknown, path: FieldPath, w: Walker) => T | undefined, opts: CheckerOptions = {}): Checker<T> {
+  const props: { expected: string; sensitive: boolean; schema?: SchemaDoc } = { expected, sensitive: opts.sensitive === true };
+  const schema = schemaOf(opts);
+  if (schema !== undefined) props.schema = schema;
+  return Object.assign(fn, props);
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -111,7 +157,7 @@ export function stringValue(opts: { sensitive?: boolean; nonEmpty?: boolean } = 
       if (opts.nonEmpty === true && v === '') return void w.report(path, 'must not be empty');
       return v;
     },
-    opts,
+    { ...opts, schema: opts.nonEmpty === true ? { type: 'string', minLength: 1 } : { type: 'string' } },
   );
 }
 
@@ -121,7 +167,7 @@ export function booleanValue(): Checker<boolean> {
     let hint = '';
     if (typeof v === 'string' && ['true', 'false'].includes(v.toLowerCase())) hint = `; remove the quotes: ${v.toLowerCase()}`;
     return void w.report(path, `${typeMismatch('a boolean (true or false)', v)}${hint}`);
-  });
+  }, { schema: { type: 'boolean' } });
 }
 
 export function integerValue(min: number, max: number): Checker<number> {
@@ -133,7 +179,7 @@ export function integerValue(min: number, max: number): Checker<number> {
     }
     if (v < min || v > max) return void w.report(path, `${v} is out of range; expected ${expected}`);
     return v;
-  });
+  }, { schema: { type: 'integer', minimum: min, maximum: max } });
 }
 
 /** One of a fixed set of strings (case-sensitive, with a hint for near misses); `noun` names it in messages. */
@@ -143,7 +189,7 @@ export function oneOf<T extends string>(values: readonly T[], noun = 'value'): C
     if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T;
     if (typeof v !== 'string') return void w.report(path, typeMismatch(expected, v));
     return void w.report(path, `unknown ${noun} ${JSON.stringify(v)}; expected ${expected}${didYouMean(v, values)}`);
-  }, { enum: values });
+  }, { schema: { type: 'string', enum: values } });
 }
 
 /** Exactly this string (apiVersion). */
@@ -151,20 +197,25 @@ export function exactly<T extends string>(value: T): Checker<T> {
   return checker(JSON.stringify(value), (v, path, w) => {
     if (v === value) return value;
     return void w.report(path, `must be ${JSON.stringify(value)}, found ${describeValue(v)}`);
-  });
+  }, { schema: { type: 'string', enum: [value] } });
 }
 
-/** A string checked and normalised by `parse`, which returns the value or an error message. */
-export function parsedString<T>(expected: string, parse: (s: string) => { value: T } | string, opts: CheckerOptions = {}): Checker<T> {
+/**
+ * A string checked and normalised by `parse`, which returns the value or an error message;
+ * `schema` describes the same rule (pattern, lengths, CEL) for the CRDs.
+ */
+export function parsedString<T>(expected: string, parse: (s: string) => { value: T } | string, schema?: SchemaDoc): Checker<T> {
   return checker(
     expected,
     (v, path, w) => {
       if (typeof v !== 'string') return void w.report(path, typeMismatch(expected, v));
       const r = parse(v);
       if (typeof r === 'string') return void w.report(path, r);
+      // The schema's length limit holds at run time too (checked after parse, whose messages are more specific).
+      if (schema?.maxLength !== undefined && v.length > schema.maxLength) return void w.report(path, `is ${v.length} characters long; the limit is ${schema.maxLength}`);
       return r.value;
     },
-    opts,
+    schema === undefined ? {} : { schema: mergeSchema({ type: 'string' }, schema) },
   );
 }
 
@@ -183,13 +234,22 @@ export interface ListOptions {
     at?: readonly string[];
     message: (key: string, firstPath: FieldPath) => string;
   };
+  /** When set, a longer list is an issue (bounds the cost of the CRD's CEL rules). */
+  maxItems?: number;
+  /** Extra schema (CEL rules for `unique`, list type) merged into the description. */
+  schema?: SchemaDoc;
+}
+
+/** An undescribed part shows as `{}`; crd-schema.ts refuses to publish a schema containing one, naming the path. */
+function listSchema(item: Checker<unknown>, opts: ListOptions): SchemaDoc {
+  const doc: SchemaDoc = { type: 'array', items: item.schema ?? {} };
+  if (opts.nonEmpty !== undefined) doc.minItems = 1;
+  if (opts.maxItems !== undefined) doc.maxItems = opts.maxItems;
+  return mergeSchema(doc, opts.schema);
 }
 
 export function listOf<T>(item: Checker<T>, opts: ListOptions = {}): Checker<T[]> {
-  return Object.assign(listChecker(item, opts), { items: item });
-}
-
-function listChecker<T>(item: Checker<T>, opts: ListOptions): Checker<T[]> {
+  const schema = listSchema(item, opts);
   return checker('a list', (v, path, w) => {
     if (!Array.isArray(v)) {
       const single = typeof v === 'string' || typeof v === 'number';
@@ -197,6 +257,7 @@ function listChecker<T>(item: Checker<T>, opts: ListOptions): Checker<T[]> {
       return void w.report(path, `${typeMismatch('a list', v, item.sensitive)}${hint}`);
     }
     if (v.length === 0 && opts.nonEmpty !== undefined) return void w.report(path, opts.nonEmpty);
+    if (opts.maxItems !== undefined && v.length > opts.maxItems) return void w.report(path, `has ${v.length} entries; the limit is ${opts.maxItems}`);
     let ok = true;
     const out: T[] = [];
     v.forEach((raw: unknown, i) => {
@@ -217,7 +278,7 @@ function listChecker<T>(item: Checker<T>, opts: ListOptions): Checker<T[]> {
       });
     }
     return ok ? out : undefined;
-  });
+  }, { schema });
 }
 
 /** A mapping of arbitrary string keys to values (labels, annotations). */
@@ -232,13 +293,16 @@ export function mapOf<T>(value: Checker<T>): Checker<Record<string, T>> {
       else Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
     }
     return ok ? out : undefined;
-  });
+  }, { schema: { type: 'object', additionalProperties: value.schema ?? {} } });
 }
 
 // ---- records (objects with a fixed set of fields) ---------------------------------------
 
-type OptionalField<V> = { check: Checker<V> };
-type RequiredField<V> = { check: Checker<V>; required: true } | { check: Checker<V>; default: (objectPath: FieldPath) => V };
+/** `doc`: the field's description in the CRD schema (and generated reference). */
+type OptionalField<V> = { check: Checker<V>; doc?: string };
+type RequiredField<V> =
+  | { check: Checker<V>; required: true; doc?: string }
+  | { check: Checker<V>; default: (objectPath: FieldPath) => V; doc?: string; schemaDefault?: false };
 
 /**
  * The field table for a record of type T: optional properties of T may be omitted; every
@@ -248,13 +312,35 @@ export type Fields<T> = {
   [K in keyof T]-?: undefined extends T[K] ? OptionalField<Exclude<T[K], undefined>> : RequiredField<T[K]>;
 };
 
-type AnyField = { check: Checker<unknown>; required?: true; default?: (objectPath: FieldPath) => unknown };
+type AnyField = { check: Checker<unknown>; required?: true; default?: (objectPath: FieldPath) => unknown; doc?: string; schemaDefault?: false };
 
 export interface RecordOptions<T> {
   /** Fields that are accepted and dropped (server-populated Kubernetes metadata). */
   ignoredFields?: readonly string[];
   /** Cross-field checks, run once every field is valid; return undefined after reporting. */
   refine?: (value: T, path: FieldPath, w: Walker) => T | undefined;
+  /** Extra schema: the CEL rules that say what `refine` checks, a description. */
+  schema?: SchemaDoc;
+}
+
+/**
+ * The record's schema: its properties (with `doc` as description and static defaults: those
+ * whose default function takes no path), required fields and no other fields. A field whose
+ * checker is not described shows as `{}`.
+ */
+function recordSchema(table: Record<string, AnyField>, extra: SchemaDoc | undefined): SchemaDoc {
+  const properties: Record<string, SchemaDoc> = {};
+  const required: string[] = [];
+  for (const [key, field] of Object.entries(table)) {
+    let prop: SchemaDoc = { ...(field.check.schema ?? {}) };
+    if (field.doc !== undefined) prop = { description: field.doc, ...prop };
+    if (field.default !== undefined && field.default.length === 0 && field.schemaDefault !== false) prop.default = field.default([]);
+    properties[key] = prop;
+    if (field.required === true) required.push(key);
+  }
+  const doc: SchemaDoc = { type: 'object', properties };
+  if (required.length > 0) doc.required = required;
+  return mergeSchema(doc, extra);
 }
 
 export function unknownFieldMessage(key: string, known: readonly string[]): string {
@@ -270,10 +356,7 @@ export function unknownFieldMessage(key: string, known: readonly string[]): stri
 export function record<T extends object>(fields: Fields<T>, opts: RecordOptions<T> = {}): Checker<T> {
   const table = fields as unknown as Record<string, AnyField>;
   const known = Object.keys(table);
-  return Object.assign(recordChecker<T>(table, known, opts), { fields: table });
-}
-
-function recordChecker<T extends object>(table: Record<string, AnyField>, known: string[], opts: RecordOptions<T>): Checker<T> {
+  const schema = recordSchema(table, opts.schema);
   return checker('a mapping', (v, path, w) => {
     if (!isPlainObject(v)) return void w.report(path, typeMismatch('a mapping', v));
     let ok = true;
@@ -302,5 +385,5 @@ function recordChecker<T extends object>(table: Record<string, AnyField>, known:
     }
     if (!ok) return undefined;
     return opts.refine === undefined ? (out as T) : opts.refine(out as T, path, w);
-  });
+  }, { schema });
 }

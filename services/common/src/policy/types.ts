@@ -39,9 +39,18 @@ export interface PasswordSpec {
   hash?: string;
 }
 
+/** A key in a Kubernetes Secret in the object's namespace (`passwordSecretRef`). */
+export interface SecretKeyRef {
+  name: string;
+  key: string;
+}
+
 export interface SocksUserSpec {
   groups: string[];
+  /** Empty (`{}`) when the password comes from `passwordSecretRef` instead. */
   password: PasswordSpec;
+  /** Cluster mode only: the password is read from this Secret key (never plain text in the object). */
+  passwordSecretRef?: SecretKeyRef;
   /** A disabled user cannot log in; defaults to false. */
   disabled: boolean;
 }

@@ -11,6 +11,8 @@ import type { PolicyObject } from './types';
 export interface ValidateOptions {
   /** Accept `spec.password.value` (plain text). Embedded mode only; default false. */
   allowPlaintextPasswords?: boolean;
+  /** Accept `spec.passwordSecretRef` (Kubernetes Secrets). Cluster mode only; default false. */
+  allowSecretRefs?: boolean;
 }
 
 export interface DetailedValidation {
@@ -29,7 +31,7 @@ export function claimedKey(input: unknown): string | undefined {
 }
 
 export function validateObjectDetailed(input: unknown, ctx: ValidateOptions = {}): DetailedValidation {
-  const w = new Walker({ allowPlaintextPasswords: ctx.allowPlaintextPasswords === true });
+  const w = new Walker({ allowPlaintextPasswords: ctx.allowPlaintextPasswords === true, allowSecretRefs: ctx.allowSecretRefs === true });
   const kind = isPlainObject(input) ? input.kind : undefined;
   const schema = isPolicyKind(kind) ? OBJECT_SCHEMAS[kind] : unknownKindSchema;
   const result = schema(input, [], w);
