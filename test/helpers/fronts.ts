@@ -94,7 +94,11 @@ export class UdpFront {
     this.forwarded = [];
     this.timer = setInterval(() => {
       const now = Date.now();
-      for (const [k, f] of this.flows) if (now - f.lastUsed > 30_000) (f.upstream.close(), this.flows.delete(k));
+      for (const [k, f] of this.flows) {
+        if (now - f.lastUsed < 30_000) continue;
+        f.upstream.close();
+        this.flows.delete(k);
+      }
     }, 5000);
     this.timer.unref();
   }

@@ -13,6 +13,7 @@ import { associationKey, LeaseNotFoundError, type AssociationRecord, type Regist
 
 export class EtcdRelayStore implements RelayStore {
   private readonly listeners = new Set<(c: RegistryChange) => void>();
+  private readonly awaitingReset = new Set<(c: RegistryChange) => void>();
   /** What the shared watch has seen; late followers start from it. Filled by the first reset. */
   private readonly relays = new Map<string, RelayRecord>();
   private readonly associations = new Map<string, AssociationRecord>();
@@ -89,11 +90,18 @@ export class EtcdRelayStore implements RelayStore {
     if (this.following === undefined) {
       this.following = this.startWatch();
     } else if (this.synced) {
-      // Late follower: a reset from the shared watch's cache, then the same events as the others.
-      const state: RegistryState = { relays: [...this.relays.values()], associations: [...this.associations.values()] };
-      queueMicrotask(() => this.listeners.has(listener) && listener({ type: 'reset', state }));
+      // Late follower: a reset from the shared watch's cache (built when delivered, so changes
+      // before then are in it), then the same events as the others.
+      this.awaitingReset.add(listener);
+      queueMicrotask(() => {
+        if (!this.awaitingReset.delete(listener) || !this.listeners.has(listener)) return;
+        listener({ type: 'reset', state: { relays: [...this.relays.values()], associations: [...this.associations.values()] } });
+      });
     }
-    return () => this.listeners.delete(listener);
+    return () => {
+      this.listeners.delete(listener);
+      this.awaitingReset.delete(listener);
+    };
   }
 
   async close(): Promise<void> {
@@ -185,7 +193,8 @@ export class EtcdRelayStore implements RelayStore {
         this.associations.delete(c.key);
         break;
     }
-    for (const l of this.listeners) l(c);
+    for (const l of this.listeners) if (c.type === 'reset' || !this.awaitingReset.has(l)) l(c);
+    if (c.type === 'reset') this.awaitingReset.clear();
   }
 
   private deadline(): { deadline: number } {

@@ -18,6 +18,7 @@ export class MemoryRelayStore implements RelayStore {
   private readonly relays = new Map<string, { record: RelayRecord; lease: string }>();
   private readonly associations = new Map<string, { record: AssociationRecord; lease: string }>();
   private readonly listeners = new Set<(c: RegistryChange) => void>();
+  private readonly awaitingReset = new Set<(c: RegistryChange) => void>();
 
   register(relay: RelayRecord, ttlSeconds: number): Promise<{ leaseId: string; ttlSeconds: number }> {
     const leaseId = String(this.nextLease++);
@@ -72,12 +73,17 @@ export class MemoryRelayStore implements RelayStore {
   }
 
   follow(listener: (c: RegistryChange) => void): () => void {
+    // The reset is built when delivered; changes before that are in it, not sent separately.
     this.listeners.add(listener);
-    const state = this.state();
+    this.awaitingReset.add(listener);
     queueMicrotask(() => {
-      if (this.listeners.has(listener)) listener({ type: 'reset', state });
+      if (!this.awaitingReset.delete(listener) || !this.listeners.has(listener)) return;
+      listener({ type: 'reset', state: this.state() });
     });
-    return () => this.listeners.delete(listener);
+    return () => {
+      this.listeners.delete(listener);
+      this.awaitingReset.delete(listener);
+    };
   }
 
   close(): Promise<void> {
@@ -113,6 +119,6 @@ export class MemoryRelayStore implements RelayStore {
   }
 
   private emit(c: RegistryChange): void {
-    for (const l of this.listeners) l(c);
+    for (const l of this.listeners) if (!this.awaitingReset.has(l)) l(c);
   }
 }

@@ -54,7 +54,7 @@ export function relayHandlers(deps: { store: RelayStore; log: Logger; metrics: R
       try {
         p = body(call.request, problems);
       } catch (err) {
-        p = Promise.reject(err as Error);
+        p = Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
       p.then(
         (res) => done(null, res),

@@ -106,7 +106,11 @@ export class UdpRelayPort {
   ) {
     this.log = ctx.log.child({ component: 'udp-relay-port' });
     const registers = [o.metricsRegistry];
-    const self = this;
+    const counts = (): Record<'local' | 'remote' | 'cached', number> => ({
+      local: this.local.size + [...this.waiting.values()].reduce((n, l) => n + l.length, 0),
+      remote: this.onBehalf.size,
+      cached: this.cache.size,
+    });
     this.metrics = {
       associations: new Gauge({
         name: 'sockscale_proxy_udp_relay_associations',
@@ -114,9 +118,7 @@ export class UdpRelayPort {
         labelNames: ['owner'],
         registers,
         collect() {
-          this.set({ owner: 'local' }, self.local.size + [...self.waiting.values()].reduce((n, l) => n + l.length, 0));
-          this.set({ owner: 'remote' }, self.onBehalf.size);
-          this.set({ owner: 'cached' }, self.cache.size);
+          for (const [owner, n] of Object.entries(counts())) this.set({ owner }, n);
         },
       }),
       onBehalfDatagrams: new Counter({ name: 'sockscale_proxy_udp_relayed_on_behalf_total', help: 'Client datagrams relayed for associations another proxy owns (shared mode).', registers }),
