@@ -24,10 +24,12 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 BUILD=0
+SCRIPT=bench.mjs
 for a in "$@"; do
   case $a in
     -h|--help) exec node "$BENCH_DIR/bench.mjs" --help ;;
     --build) BUILD=1 ;;
+    --udp-shared) SCRIPT=udp-shared.mjs ;; # UDP behind load balancers (udp-shared.mjs)
   esac
 done
 
@@ -129,7 +131,7 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 cd "$REPO" || exit 1
-node "$BENCH_DIR/bench.mjs" "$@" &
+node "$BENCH_DIR/$SCRIPT" "$@" &
 NODE_PID=$!
 RC=0
 wait "$NODE_PID" || RC=$?
