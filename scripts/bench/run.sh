@@ -23,6 +23,12 @@ export PATH="$PATH:/usr/local/go/bin:/usr/sbin:/sbin"
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# `npm run bench -- control [options]`: only the control-plane benchmark (control-bench.mjs).
+if [ "${1:-}" = control ]; then
+  shift
+  exec node "$BENCH_DIR/control-bench.mjs" "$@"
+fi
+
 BUILD=0
 SCRIPT=bench.mjs
 for a in "$@"; do
@@ -136,4 +142,13 @@ NODE_PID=$!
 RC=0
 wait "$NODE_PID" || RC=$?
 NODE_PID=
+# The control-plane group (propagation, fan-out) after the data-plane groups, unless the run
+# was narrowed to some groups; `npm run bench -- control` runs it alone.
+case " $* " in
+  *" --groups "*|*" --help "*) ;;
+  *)
+    QUICK=(); case " $* " in *" --quick "*) QUICK=(--quick) ;; esac
+    node "$BENCH_DIR/control-bench.mjs" "${QUICK[@]}" || RC=$?
+    ;;
+esac
 exit $RC

@@ -19,6 +19,8 @@ export interface ControlPlaneOptions {
   adminHttp: { host: string; port: number } | null;
   tls?: TlsFiles;
   adminToken?: string;
+  /** With mTLS: client-certificate subject CNs accepted as admin credentials. */
+  adminCertCNs?: string[];
   publisher?: Partial<PublisherOptions>;
   logger: Logger;
   registry: Registry;
@@ -54,7 +56,7 @@ export class ControlPlane {
         store: opts.store,
         publisher: this.publisher,
         tracker: this.tracker,
-        auth: new AdminAuth(opts.adminToken),
+        auth: new AdminAuth(opts.adminToken, opts.adminCertCNs),
         metrics: this.metrics,
         log: opts.logger.child({ component: 'admin-api' }),
         replica: this.replica,
