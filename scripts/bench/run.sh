@@ -145,10 +145,12 @@ NODE_PID=
 # The control-plane group (propagation, fan-out) after the data-plane groups, unless the run
 # was narrowed to some groups; `npm run bench -- control` runs it alone.
 case " $* " in
-  *" --groups "*|*" --help "*) ;;
+  *" --groups "*|*" --help "*|*" --udp-shared "*) ;;
   *)
     QUICK=(); case " $* " in *" --quick "*) QUICK=(--quick) ;; esac
     node "$BENCH_DIR/control-bench.mjs" "${QUICK[@]}" || RC=$?
+    # UDP behind load balancers (shared address, B relaying for A, vs danted); alone: --udp-shared.
+    node "$BENCH_DIR/udp-shared.mjs" "${QUICK[@]}" || RC=$?
     ;;
 esac
 exit $RC
