@@ -2,7 +2,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { SocksClient } from 'socks';
+import { loadSockscaleProto } from '@sockscale/common';
 import { ControlProcess, sockscaleCli } from '../helpers/control-process';
 import { EtcdProcess } from '../helpers/etcd';
 import { TcpFront, UdpFront } from '../helpers/fronts';
@@ -94,6 +96,20 @@ test('every proxy registers its relay with the shared advertised address and its
     assert.match(relay.internal?.host ?? '', /^127\.0\.1\.[123]$/);
   }
   assert.equal(r.associations.length, 0);
+});
+
+test('bad registry input gets a clear gRPC status naming what was wrong', async () => {
+  const proto = loadSockscaleProto();
+  const c = new proto.sockscale.relay.v1.RelayRegistry(cp.grpc, grpc.credentials.createInsecure());
+  const call = (method: 'Register' | 'KeepAlive', req: object): Promise<grpc.ServiceError | null> =>
+    new Promise((resolve) => (c[method] as (r: object, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null) => void) => void).call(c, req, { deadline: Date.now() + 5000 }, (e) => resolve(e)));
+  const bad = await call('Register', { relay: { id: 'a/b', mode: 'anycast', advertised: [], internal: { host: '', port: 0 } }, ttlSeconds: 1 });
+  assert.equal(bad?.code, grpc.status.INVALID_ARGUMENT);
+  for (const want of [/relay\.id: "a\/b" must be/, /relay\.mode: "anycast" is not one of per-pod, shared/, /relay\.advertised: 1-16 endpoints required, got 0/, /relay\.internal\.host: required/, /ttl_seconds: 1 is not in 2-300/]) assert.match(bad?.details ?? '', want);
+  const gone = await call('KeepAlive', { leaseId: '12345' });
+  assert.equal(gone?.code, grpc.status.NOT_FOUND);
+  assert.match(gone?.details ?? '', /relay lease 12345 not found \(expired or revoked\); register again/);
+  c.close();
 });
 
 test('PySocks through the fronts: 6 clients x 100 echo round trips, at most 1% lost, some relayed on behalf of the owner', async () => {
