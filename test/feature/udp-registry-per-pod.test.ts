@@ -145,3 +145,12 @@ test('a proxy killed with SIGKILL disappears from the memory registry after the 
   a.udp.close();
   a.tcp.destroy();
 });
+
+test('a proxy that drains (SIGTERM) deregisters at once, well before its lease would expire', async () => {
+  const p = proxies[2]!;
+  assert.ok((await listRegistry(cp.grpc)).relays.some((r) => r.id === 'pod-3'));
+  const stopped = p.stop('SIGTERM');
+  const ms = await untilRegistry(cp.grpc, (r) => !r.relays.some((x) => x.id === 'pod-3'), TTL_S * 1000 - 500, 'deregistered on drain');
+  assert.equal(await stopped, 0);
+  process.stdout.write(`# per-pod: relay gone ${ms} ms after SIGTERM (lease TTL ${TTL_S} s)\n`);
+});
