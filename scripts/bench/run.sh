@@ -36,6 +36,7 @@ POLICY=1
 POLICY_ONLY=0
 QUICK=()
 ARGS=()
+SCRIPT=bench.mjs
 for a in "$@"; do
   case $a in
     -h|--help) exec node "$BENCH_DIR/bench.mjs" --help ;;
@@ -43,6 +44,7 @@ for a in "$@"; do
     --policy-only) POLICY_ONLY=1; continue ;;
     --no-policy) POLICY=0; continue ;;
     --quick) QUICK=(--quick) ;;
+    --udp-shared) SCRIPT=udp-shared.mjs ;; # UDP behind load balancers (udp-shared.mjs)
   esac
   ARGS+=("$a")
 done
@@ -150,7 +152,7 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 cd "$REPO" || exit 1
-node "$BENCH_DIR/bench.mjs" "$@" &
+node "$BENCH_DIR/$SCRIPT" "$@" &
 NODE_PID=$!
 RC=0
 wait "$NODE_PID" || RC=$?
@@ -159,10 +161,12 @@ NODE_PID=
 # (propagation, fan-out) run after the data-plane groups unless the run was narrowed with
 # --groups; `npm run bench -- control` and `--policy-only` run one of them alone.
 case " $* " in
-  *" --groups "*) ;;
+  *" --groups "*|*" --udp-shared "*) ;;
   *)
     if [ $POLICY = 1 ]; then node "$BENCH_DIR/policy.mjs" "${QUICK[@]}" || RC=$?; fi
     node "$BENCH_DIR/control-bench.mjs" "${QUICK[@]}" || RC=$?
+    # UDP behind load balancers (shared address, B relaying for A, vs danted); alone: --udp-shared.
+    node "$BENCH_DIR/udp-shared.mjs" "${QUICK[@]}" || RC=$?
     ;;
 esac
 exit $RC

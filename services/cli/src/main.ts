@@ -1,5 +1,5 @@
 import { ConfigError } from '@sockscale/common';
-import { CLIENT_SETTINGS, CONTROL_SETTINGS, DISCOVERY_SETTINGS, SERVE_SETTINGS, parseClientConfig, parseControlConfig, parseServeConfig, settingsHelp } from './config';
+import { CLIENT_SETTINGS, CONTROL_SETTINGS, DISCOVERY_SETTINGS, SERVE_SETTINGS, UDP_SETTINGS, parseClientConfig, parseControlConfig, parseServeConfig, settingsHelp } from './config';
 import { controlCommand } from './commands/control';
 import { applyCommand, deleteCommand, getCommand } from './commands/objects-command';
 import { hashPasswordCommand } from './commands/hash-password';
@@ -29,7 +29,7 @@ Run "sockscale COMMAND --help" for options.
 
 function serveHelp(): string {
   const rows = SERVE_SETTINGS.map((s) => `  --${s.flag.padEnd(18)} ${s.help}\n  ${''.padEnd(20)} env ${s.env}; default ${s.default}`);
-  return `Usage: sockscale serve --policy FILE|DIR [options]\n\nOptions (flags win over environment variables):\n${rows.join('\n')}\n\nControl-plane options (instead of --policy):\n${settingsHelp(DISCOVERY_SETTINGS)}\n\nSignals: SIGHUP reloads the policy; SIGTERM/SIGINT drain and exit.\n`;
+  return `Usage: sockscale serve --policy FILE|DIR [options]\n\nOptions (flags win over environment variables):\n${rows.join('\n')}\n\nControl-plane options (instead of --policy):\n${settingsHelp(DISCOVERY_SETTINGS)}\n\nUDP ASSOCIATE behind load balancers:\n${settingsHelp(UDP_SETTINGS)}\n\nSignals: SIGHUP reloads the policy; SIGTERM/SIGINT drain and exit.\n`;
 }
 
 const CLIENT_HELP = (cmd: string, usage: string): string =>

@@ -9,6 +9,7 @@ import { AdminServer, type Logger, type Registry } from '@sockscale/common';
 import { AckTracker, AdminAuth, adminHandlers, bindServer, ControlMetrics, createGrpcServer, discoveryHandlers, healthHandlers, serverCredentials, type TlsFiles } from './grpc';
 import { DEFAULT_PUBLISHER_OPTIONS, PolicyPublisher, type PublisherOptions } from './snapshot';
 import type { PolicyStore } from './store';
+import { RelayMetrics, relayHandlers } from './relays';
 
 export interface ControlPlaneOptions {
   store: PolicyStore;
@@ -61,6 +62,7 @@ export class ControlPlane {
         replica: this.replica,
       }),
       health: healthHandlers(() => this.readiness().ready),
+      relay: relayHandlers({ store: opts.store.relays, log: opts.logger.child({ component: 'relay-registry' }), metrics: new RelayMetrics(opts.registry) }),
     });
   }
 

@@ -1,5 +1,6 @@
 import { AdminServer, createMetricsRegistry, createRootLogger, flushLogger } from '@sockscale/common';
 import { ProxyServer } from '@sockscale/proxy';
+import { relayRegistryFor } from './udp-relay';
 import { formatHostPort, type ServeConfig } from '../config';
 import { VERSION } from '../version';
 import { policyFeed } from './policy-feed';
@@ -22,7 +23,12 @@ export async function serve(config: ServeConfig): Promise<number> {
   process.on('uncaughtException', die('uncaught exception'));
   process.on('unhandledRejection', die('unhandled promise rejection'));
   const registry = createMetricsRegistry();
-  const proxy = new ProxyServer({ options: config.proxy, logger: root, registry });
+  const relay = relayRegistryFor(config, root, registry);
+  if (typeof relay === 'number') {
+    flushLogger(root);
+    return relay;
+  }
+  const proxy = new ProxyServer({ options: config.proxy, logger: root, registry, ...(relay.port === undefined ? {} : { udpRelay: relay.port }) });
   const feed = policyFeed(config, root, log, registry, VERSION);
   const loadFailed = await feed.load(proxy);
   if (loadFailed !== undefined) {
@@ -53,6 +59,7 @@ export async function serve(config: ServeConfig): Promise<number> {
       return noPolicy;
     }
     await proxy.listen(config.listen.host, config.listen.port);
+    relay.started(proxy);
   } catch (err) {
     log.fatal({ err: (err as Error).message, code: (err as { code?: string }).code }, 'cannot listen');
     feed.close();
@@ -66,6 +73,8 @@ export async function serve(config: ServeConfig): Promise<number> {
       socks: formatHostPort(socks.address, socks.port),
       admin: adminUrl,
       policyVersion: proxy.policyVersion,
+      udpMode: config.udp.mode,
+      udpRelay: relay.describe(proxy),
     },
     'sockscale listening',
   );

@@ -4,3 +4,4 @@ export * from './settings-reader';
 export * from './control-config';
 export * from './client-config';
 export * from './discovery-config';
+export * from './udp-config';

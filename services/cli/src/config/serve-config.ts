@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type ValidationIssue } from '@sockscale/common';
 import type { ProxyOptions } from '@sockscale/proxy';
 import { DISCOVERY_SETTINGS, parseDiscoveryConfig, type DiscoveryConfig } from './discovery-config';
+import { parseUdpConfig, UDP_SETTINGS, type UdpConfig } from './udp-config';
 import { parseDuration, parseHostPort, parsePositiveInt, type HostPort } from './parse-values';
 
 export interface ServeConfig {
@@ -13,6 +14,8 @@ export interface ServeConfig {
   proxy: Partial<ProxyOptions>;
   /** Policy from control-plane replicas instead of files (discovery-config.ts). */
   controlPlane?: DiscoveryConfig;
+  /** UDP ASSOCIATE mode and relay port (udp-config.ts). */
+  udp: UdpConfig;
 }
 
 /**
@@ -51,7 +54,7 @@ const DURATION_OPTION: Readonly<Record<string, keyof ProxyOptions>> = {
 export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv, stdoutIsTty: boolean): ServeConfig {
   const issues: ValidationIssue[] = [];
   const options: Record<string, { type: 'string'; multiple?: boolean }> = {};
-  for (const s of [...SERVE_SETTINGS, ...DISCOVERY_SETTINGS]) options[s.flag] = s.flag === 'policy' ? { type: 'string', multiple: true } : { type: 'string' };
+  for (const s of [...SERVE_SETTINGS, ...DISCOVERY_SETTINGS, ...UDP_SETTINGS]) options[s.flag] = s.flag === 'policy' ? { type: 'string', multiple: true } : { type: 'string' };
   let values: Record<string, string | string[] | undefined> = {};
   try {
     const parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
@@ -88,6 +91,8 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   const discovery = parseDiscoveryConfig(argv, env);
   issues.push(...discovery.issues);
+  const udp = parseUdpConfig(argv, env, discovery.config !== undefined);
+  issues.push(...udp.issues);
   if (discovery.config !== undefined && policyPaths.length > 0) issues.push({ path: '--policy', message: 'give --policy (files) or --control-plane, not both' });
   if (policyPaths.length === 0 && discovery.config === undefined && !discovery.issues.some((i) => i.path.includes('CONTROL_PLANE') || i.path === '--control-plane')) {
     issues.push({ path: '--policy', message: 'at least one policy file or directory is required (try examples/local.yaml), or --control-plane' });
@@ -116,7 +121,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (typeof peekBytes === 'number') proxy.protocolPeekBytes = peekBytes;
   if (proxy.protocolPeekTimeoutMs === 0) issues.push({ path: '--protocol-peek-timeout', message: 'must be greater than 0 (a server-first protocol waits this long)' });
   if (issues.length > 0) throw new ConfigError(issues);
-  const config: ServeConfig = { policyPaths, listen, admin: admin === undefined ? { host: '127.0.0.1', port: 9080 } : admin.v, logLevel, logFormat, proxy };
+  const config: ServeConfig = { policyPaths, listen, admin: admin === undefined ? { host: '127.0.0.1', port: 9080 } : admin.v, logLevel, logFormat, proxy, udp: udp.config };
   if (discovery.config !== undefined) config.controlPlane = discovery.config;
   return config;
 }

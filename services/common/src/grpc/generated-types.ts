@@ -18,3 +18,8 @@ export type { ProxyStatus, ProxyStatus__Output } from '../generated/sockscale/ad
 export type { ObjectResult, ObjectResult__Output } from '../generated/sockscale/admin/v1/ObjectResult';
 export type { HealthHandlers } from '../generated/grpc/health/v1/Health';
 export type { HealthCheckResponse } from '../generated/grpc/health/v1/HealthCheckResponse';
+export type { RelayRegistryClient, RelayRegistryHandlers } from '../generated/sockscale/relay/v1/RelayRegistry';
+export type { Relay as RelayProto, Relay__Output as RelayProto__Output } from '../generated/sockscale/relay/v1/Relay';
+export type { Association as AssociationProto, Association__Output as AssociationProto__Output } from '../generated/sockscale/relay/v1/Association';
+export type { RegistryEvent, RegistryEvent__Output } from '../generated/sockscale/relay/v1/RegistryEvent';
+export type { ListRegistryResponse, ListRegistryResponse__Output } from '../generated/sockscale/relay/v1/ListRegistryResponse';

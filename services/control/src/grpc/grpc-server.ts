@@ -27,6 +27,7 @@ export function createGrpcServer(handlers: {
   discovery: grpc.UntypedServiceImplementation;
   admin: grpc.UntypedServiceImplementation;
   health: grpc.UntypedServiceImplementation;
+  relay?: grpc.UntypedServiceImplementation;
 }): grpc.Server {
   const proto = loadSockscaleProto();
   const server = new grpc.Server({
@@ -40,6 +41,7 @@ export function createGrpcServer(handlers: {
   server.addService(proto.sockscale.policy.v1.PolicyDiscovery.service, handlers.discovery);
   server.addService(proto.sockscale.admin.v1.PolicyAdmin.service, handlers.admin);
   server.addService(proto.grpc.health.v1.Health.service, handlers.health);
+  if (handlers.relay !== undefined) server.addService(proto.sockscale.relay.v1.RelayRegistry.service, handlers.relay);
   return server;
 }
 

@@ -8,6 +8,7 @@
 import { ExponentialBackoff, handleWhen, noop, retry } from 'cockatiel';
 import { Etcd3, isRecoverableError, type IKeyValue, type IOptions, type Watcher } from 'etcd3';
 import { compareEnvelopes, objectKey, type Logger, type PolicyObject } from '@sockscale/common';
+import { EtcdRelayStore } from '../relays/etcd-relay-store';
 import { OBJECTS_PREFIX, objectKeyPath, POLICY_REVISION_KEY } from './key-layout';
 import { ObjectNotFoundError, StoreConflictError, StoreUnavailableError } from './store-errors';
 import type { ObjectRef, PolicyStore, StoreState, WriteResult } from './store-types';
@@ -35,6 +36,7 @@ interface RawState {
 export class EtcdStore implements PolicyStore {
   readonly kind = 'etcd' as const;
   private readonly client: Etcd3;
+  readonly relays: EtcdRelayStore;
   private readonly log: Logger;
   private readonly callTimeoutMs: number;
   private readonly listeners: (() => void)[] = [];
@@ -66,6 +68,7 @@ export class EtcdStore implements PolicyStore {
       }
     }
     this.client = new Etcd3(options);
+    this.relays = new EtcdRelayStore(this.client, opts.log.child({ component: 'relay-store' }), this.callTimeoutMs);
   }
 
   get reachable(): boolean {
@@ -190,6 +193,7 @@ export class EtcdStore implements PolicyStore {
     this.closed = true;
     if (this.probeTimer !== undefined) clearInterval(this.probeTimer);
     await this.watcher?.cancel().catch(() => undefined);
+    await this.relays.close();
     this.client.close();
   }
 

@@ -6,6 +6,7 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { compareEnvelopes, objectKey, type PolicyObject } from '@sockscale/common';
+import { MemoryRelayStore } from '../relays/memory-relay-store';
 import { ObjectNotFoundError, StoreUnavailableError } from './store-errors';
 import type { ObjectRef, PolicyStore, StoreKind, StoreState, WriteResult } from './store-types';
 import { parseStored, storedForm } from './stored-form';
@@ -25,6 +26,7 @@ export class MemoryStore implements PolicyStore {
   readonly kind: StoreKind;
   readonly reachable = true;
   readonly unreachableReason = undefined;
+  readonly relays = new MemoryRelayStore();
   private revision = 0;
   private version = 0;
   private entries = new Map<string, Entry>();
@@ -106,7 +108,7 @@ export class MemoryStore implements PolicyStore {
   }
 
   close(): Promise<void> {
-    return Promise.resolve();
+    return this.relays.close();
   }
 
   private commit(next: Map<string, Entry>, rev: number, result: WriteResult): Promise<WriteResult> {

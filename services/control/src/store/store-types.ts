@@ -4,6 +4,7 @@
  * monotonic revision; the snapshot version is the revision of the last policy write.
  */
 import type { PolicyObject } from '@sockscale/common';
+import type { RelayStore } from '../relays/relay-types';
 
 export interface StoredObject {
   object: PolicyObject;
@@ -54,5 +55,7 @@ export interface PolicyStore {
   readonly reachable: boolean;
   /** Human-readable reason when not reachable. */
   readonly unreachableReason: string | undefined;
+  /** The UDP relay registry kept in the same backend (leases, associations). */
+  readonly relays: RelayStore;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import type { PasswordVerifier } from '../stages/password-verifier';
 import type { ProxyMetrics } from './proxy-metrics';
 import type { ProxyOptions } from './proxy-options';
 import type { Session } from './session';
+import type { UdpRelayPort } from '../udp/relay-port';
 
 /** What a session needs from its server: shared, long-lived parts only. */
 export interface ProxyContext {
@@ -21,4 +22,6 @@ export interface ProxyContext {
   /** The policy in force right now. */
   policy(): CompiledPolicy;
   onSessionEnd(s: Session): void;
+  /** The relay port (per-pod/shared UDP modes); absent = one socket per association. */
+  udpRelay?: UdpRelayPort;
 }

@@ -8,6 +8,7 @@ import type { ProxyContext } from './proxy-context';
 import { ProxyMetrics } from './proxy-metrics';
 import { DEFAULT_PROXY_OPTIONS, type ProxyOptions } from './proxy-options';
 import { Session } from './session';
+import { UdpRelayPort, type RelayPortOptions } from '../udp/relay-port';
 
 export type SnapshotResult = { ok: true; version: number } | { ok: false; version: number; error: string };
 
@@ -34,7 +35,9 @@ export class ProxyServer {
   private listening = false;
   private draining = false;
 
-  constructor(opts: { options?: Partial<ProxyOptions>; logger: Logger; registry: Registry }) {
+  private readonly relayPort: UdpRelayPort | undefined;
+
+  constructor(opts: { options?: Partial<ProxyOptions>; logger: Logger; registry: Registry; udpRelay?: Omit<RelayPortOptions, 'metricsRegistry'> }) {
     this.options = { ...DEFAULT_PROXY_OPTIONS, ...opts.options };
     this.log = opts.logger.child({ component: 'proxy' });
     this.metrics = new ProxyMetrics(opts.registry, () => this.liveBytes());
@@ -51,6 +54,10 @@ export class ProxyServer {
       policy: () => this.compiled as CompiledPolicy,
       onSessionEnd: (s) => this.sessions.delete(s),
     };
+    if (opts.udpRelay !== undefined) {
+      this.relayPort = new UdpRelayPort(this.ctx, { ...opts.udpRelay, metricsRegistry: opts.registry });
+      this.ctx.udpRelay = this.relayPort;
+    }
     this.server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, this.onConnection);
     this.server.on('error', (err) => this.log.error({ err }, 'listener error'));
   }
@@ -89,6 +96,7 @@ export class ProxyServer {
 
   async listen(host = this.options.listenHost, port = this.options.listenPort): Promise<AddressInfo> {
     if (this.compiled === undefined) throw new SockscaleError('ERR_SOCKSCALE_NO_POLICY', 'a policy snapshot must be applied before listening');
+    await this.relayPort?.start();
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.server.once('error', onError);
@@ -107,6 +115,11 @@ export class ProxyServer {
     return this.server.address() as AddressInfo;
   }
 
+  /** The relay port's bound and advertised endpoints (per-pod/shared UDP modes), if any. */
+  udpRelayEndpoints(): { bound: { host: string; port: number }; advertised: { host: string; port: number } } | undefined {
+    return this.relayPort === undefined ? undefined : { bound: this.relayPort.address(), advertised: this.relayPort.advertised() };
+  }
+
   /**
    * Graceful shutdown: stop accepting, let open sessions finish for up to `deadlineMs`, then cut
    * the rest. Resolves when every session is gone.
@@ -119,6 +132,7 @@ export class ProxyServer {
     const cut = this.sessions.size;
     for (const s of [...this.sessions]) s.terminate('drain_deadline');
     await closed;
+    await this.relayPort?.close();
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     this.listening = false;
     return { cut };
@@ -152,6 +166,11 @@ export class ProxyServer {
     for (const s of this.sessions) {
       up += s.bytes.up;
       down += s.bytes.down;
+    }
+    const relayed = this.relayPort?.liveBytes();
+    if (relayed !== undefined) {
+      up += relayed.up;
+      down += relayed.down;
     }
     return { up, down };
   }

@@ -17,7 +17,7 @@ import { REPLY_OUTCOME, replyForError } from '../relay/errno-reply';
 import { dialFirst } from '../relay/dial';
 import { relayTcp, type ByteCounters } from '../relay/tcp-relay';
 import { acceptBindPeer } from '../relay/bind';
-import { UdpAssociation } from '../udp';
+import { UdpAssociation, type UdpAssociationHandle } from '../udp';
 import { recordDecision } from '../stages/record-decision';
 import { inspectTunnel } from '../stages/inspect-tunnel';
 import { holdLimits, limitUserKey, rewireLimits, type LimitHold } from '../stages/session-limits';
@@ -61,7 +61,7 @@ export class Session {
   private policy: CompiledPolicy;
   private rules: SubjectRules | undefined;
   private target: Socket | undefined;
-  private udp: UdpAssociation | undefined;
+  private udp: UdpAssociationHandle | undefined;
   private abort: AbortController | undefined;
   private cleanup: (() => void) | undefined;
   /** What an established session was allowed for, so a new policy can re-check it. */
@@ -471,9 +471,13 @@ export class Session {
     const expected = await this.expectedPeer('UdpAssociate', address, port);
     if (expected === undefined) return;
     const rules = this.rules as SubjectRules;
-    let assoc: UdpAssociation;
+    let assoc: UdpAssociationHandle;
     try {
-      assoc = await UdpAssociation.open({
+      const relay = this.ctx.udpRelay;
+      const requested = { host: address.host, port };
+      assoc = relay !== undefined
+        ? await relay.open({ sessionId: this.id, user: this.user, clientIp: this.clientIp, clientPort: port, expected: requested, rules, counters: this.bytes, onDecision: (d) => (this.decision = d), log: this.log })
+        : await UdpAssociation.open({
         ctx: this.ctx,
         log: this.log,
         bindHost: this.socket.localAddress ?? '0.0.0.0',

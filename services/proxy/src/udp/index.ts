@@ -1,1 +1,3 @@
 export { UdpAssociation, type UdpAssociationOptions } from './udp-association';
+export { UdpRelayPort, type RelayPortOptions, type RelayPortMode, type UdpAssociationHandle } from './relay-port';
+export { pickAssociation } from './pick-association';

@@ -1,0 +1,2 @@
+export * from './registry-types';
+export { RegistryClient, type RegistryClientOptions } from './registry-client';
