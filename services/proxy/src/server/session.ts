@@ -562,6 +562,8 @@ export class Session {
         destination: this.destination || undefined,
         policy: d?.policy ?? undefined,
         rule: d?.rule ?? undefined,
+        protocol: this.recheckRequest?.protocol,
+        serverName: this.recheckRequest?.serverName,
         bytesUp: this.bytes.up,
         bytesDown: this.bytes.down,
         durationMs: Date.now() - this.startedAt,
