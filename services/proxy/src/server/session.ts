@@ -331,7 +331,8 @@ export class Session {
       if (d.action === 'Allow') candidates.push(ip);
       if (d.action === 'Allow') {
         ips.push(ip);
-        this.decision ??= d;
+        // The first allowing decision is the session's (its rule's limits apply), even after a denial.
+        if (this.decision?.action !== 'Allow') this.decision = d;
       } else if (this.decision === undefined || this.decision.action !== 'Allow') {
         this.decision = d;
       }
