@@ -76,7 +76,8 @@ export class TcpPump {
     if (this.buf === undefined && this.tuning.bulkAfterBytes > 0 && this.relayed >= this.tuning.bulkAfterBytes && this.src.readableLength === 0) this.goBulk();
   };
 
-  private onChunk = (nread: number, buf: Buffer): void => {
+  /** Reads on the bulk path (made when the direction switches; idle tunnels never pay for it). */
+  private onChunk(nread: number, buf: Buffer): void {
     if (this.blocked !== 0) {
       // Node's Readable may restart reading on its own (e.g. a pending read-ahead from before
       // the switch). Keep these bytes, unrelayed and uncharged, until the pause is over.
@@ -86,13 +87,13 @@ export class TcpPump {
       return;
     }
     this.relay(buf.subarray(0, nread));
-  };
+  }
 
   /** Next read buffer: the same one unless the last write still holds it (queued, not yet sent). */
-  private nextBuffer = (): Buffer => {
+  private nextBuffer(): Buffer {
     if (this.dst.writableLength !== 0) this.buf = Buffer.allocUnsafeSlow(this.tuning.bulkBufferBytes);
     return this.buf as Buffer;
-  };
+  }
 
   private relay(chunk: Buffer): void {
     const n = chunk.length;
@@ -108,7 +109,9 @@ export class TcpPump {
 
   private goBulk(): void {
     const buf = Buffer.allocUnsafeSlow(this.tuning.bulkBufferBytes);
-    if (!readIntoUserBuffer(this.src, buf, this.onChunk, this.nextBuffer)) {
+    const onChunk = (nread: number, b: Buffer): void => this.onChunk(nread, b);
+    const nextBuffer = (): Buffer => this.nextBuffer();
+    if (!readIntoUserBuffer(this.src, buf, onChunk, nextBuffer)) {
       this.tuning = NO_BULK; // unsupported or not possible now: stay on 'data' events
       return;
     }
@@ -129,19 +132,22 @@ export class TcpPump {
   private pauseFor(ms: number): void {
     if (this.gateTimer !== undefined) clearTimeout(this.gateTimer);
     this.block(GATED);
-    this.gateTimer = setTimeout(this.onGateTimer, ms);
+    this.gateTimer = setTimeout(this.onGateTimer ??= () => this.gateTimerFired(), ms);
   }
 
-  private onGateTimer = (): void => {
+  /** Made on the first gate pause only. */
+  private onGateTimer: (() => void) | undefined;
+
+  private gateTimerFired(): void {
     this.gateTimer = undefined;
     if (this.src.destroyed) return;
     const ms = (this.gate as ByteGate).consume(0);
     if (ms > 0) {
-      this.gateTimer = setTimeout(this.onGateTimer, ms);
+      this.gateTimer = setTimeout(this.onGateTimer as () => void, ms);
       return;
     }
     this.unblock(GATED);
-  };
+  }
 
   private block(why: number): void {
     if (this.blocked === 0) this.src.pause();

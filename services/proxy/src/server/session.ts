@@ -14,7 +14,7 @@ import {
 } from '../socks5';
 import type { CompiledPolicy, Decision, SubjectRules } from '../policy';
 import { REPLY_OUTCOME, replyForError } from '../relay/errno-reply';
-import { dialFirst } from '../relay/dial';
+import { DialCanceller, dialFirst } from '../relay/dial';
 import { relayTcp, type ByteCounters } from '../relay/tcp-relay';
 import { acceptBindPeer } from '../relay/bind';
 import { UdpAssociation } from '../udp';
@@ -59,13 +59,14 @@ export class Session {
   private rules: SubjectRules | undefined;
   private target: Socket | undefined;
   private udp: UdpAssociation | undefined;
-  private abort: AbortController | undefined;
+  private abort: { abort(): void } | undefined;
   private cleanup: (() => void) | undefined;
   /** What an established session was allowed for, so a new policy can re-check it. */
   private recheckRequest: { command: PolicyCommand; ip?: string; domain?: string; port: number } | undefined;
   private lingerUntil = 0;
   private idleMark = { up: -1, down: -1, since: 0 };
-  private readonly log: Logger;
+  /** Per-session child logger, made on first use (most sessions never log on their own). */
+  private childLog: Logger | undefined;
 
   constructor(
     private readonly ctx: ProxyContext,
@@ -76,11 +77,14 @@ export class Session {
     this.clientIp = normalizeIp(socket.remoteAddress ?? '') ?? 'unknown';
     this.clientPort = socket.remotePort ?? 0;
     this.policy = ctx.policy();
-    this.log = ctx.log.child({ session: id });
     socket.on('error', this.onSocketError);
     socket.on('close', this.onSocketClose);
     socket.on('data', this.onData);
-    ctx.metrics.sessionsActive.inc({ command: 'none' });
+    ctx.metrics.sessionOpened();
+  }
+
+  private get log(): Logger {
+    return (this.childLog ??= this.ctx.log.child({ session: this.id }));
   }
 
   /** Called about once a second by the server: deadlines without a timer per session. */
@@ -261,9 +265,8 @@ export class Session {
   }
 
   private setCommand(label: CommandLabel): void {
-    this.ctx.metrics.sessionsActive.dec({ command: this.commandLabel });
+    this.ctx.metrics.sessionCommand(this.commandLabel, label);
     this.commandLabel = label;
-    this.ctx.metrics.sessionsActive.inc({ command: label });
   }
 
   private subjectFor(policy: CompiledPolicy): SubjectRules | undefined {
@@ -277,7 +280,7 @@ export class Session {
 
   private decide(rules: SubjectRules, command: PolicyCommand, destination: { ip?: string; domain?: string }, port: number): Decision {
     const d = rules.evaluate({ command, destination, port });
-    this.ctx.metrics.policyDecisions.inc({ action: d.action === 'Allow' ? 'allow' : 'deny', reason: d.reason });
+    this.ctx.metrics.decision(d.action === 'Allow' ? 'allow' : 'deny', d.reason);
     return d;
   }
 
@@ -322,10 +325,11 @@ export class Session {
   private async connect(address: SocksAddress, port: number, early: Buffer): Promise<void> {
     const allowed = await this.allowedAddresses('Connect', address, port);
     if (allowed === undefined) return;
-    this.abort = new AbortController();
+    const cancel = new DialCanceller();
+    this.abort = cancel;
     let target: Socket;
     try {
-      target = await dialFirst(allowed.ips, port, this.ctx.options.connectTimeoutMs, this.abort.signal);
+      target = await dialFirst(allowed.ips, port, this.ctx.options.connectTimeoutMs, cancel);
     } catch (err) {
       const reply = replyForError(err);
       this.fail(REPLY_OUTCOME[reply] ?? 'error', encodeReply(reply), 'connect failed', err);
@@ -354,13 +358,14 @@ export class Session {
   private async bind(address: SocksAddress, port: number): Promise<void> {
     const expected = await this.expectedPeer('Bind', address, port);
     if (expected === undefined) return;
-    this.abort = new AbortController();
+    const abort = new AbortController();
+    this.abort = abort;
     const rules = this.rules as SubjectRules;
     const result = await acceptBindPeer({
       localHost: this.socket.localAddress ?? '0.0.0.0',
       expectedIp: expected.ip,
       timeoutMs: this.ctx.options.bindTimeoutMs,
-      signal: this.abort.signal,
+      signal: abort.signal,
       onListening: (host, p) => this.socket.write(encodeReply(Reply.Succeeded, { host, port: p })),
       admit: (ip, p) => {
         const d = this.decide(rules, 'Bind', { ip }, p);
@@ -397,7 +402,7 @@ export class Session {
     if (rules === undefined) return this.fail('error', encodeReply(Reply.GeneralFailure), 'no rules for subject');
     if (!rules.permits(command)) {
       this.decision = { action: 'Deny', policy: null, rule: null, reason: 'no-match' };
-      this.ctx.metrics.policyDecisions.inc({ action: 'deny', reason: 'no-match' });
+      this.ctx.metrics.decision('deny', 'no-match');
       return this.fail('denied', encodeReply(Reply.NotAllowed), `${command} not allowed for this subject`);
     }
     if (address.type !== 'domain' && isUnspecified(address.host)) return {};
@@ -486,8 +491,7 @@ export class Session {
     this.socket.destroy();
     this.target?.destroy();
     const m = this.ctx.metrics;
-    m.sessionsActive.dec({ command: this.commandLabel });
-    m.sessionsTotal.inc({ command: this.commandLabel, result: this.outcome });
+    m.sessionClosed(this.commandLabel, this.outcome);
     m.addClosedBytes(this.bytes.up, this.bytes.down);
     this.ctx.onSessionEnd(this);
     const d = this.decision;
