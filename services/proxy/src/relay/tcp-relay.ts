@@ -54,8 +54,9 @@ class TcpRelay {
     this.downPump = new TcpPump(target, client, counters, false, opts.downGate, tuning);
     client.on('error', this.onError);
     target.on('error', this.onError);
-    client.once('close', this.onClientClose);
-    target.once('close', this.onTargetClose);
+    // 'close' is emitted once; `on` avoids the wrapper and state object `once` keeps per socket.
+    client.on('close', this.onClientClose);
+    target.on('close', this.onTargetClose);
   }
 
   start(): void {

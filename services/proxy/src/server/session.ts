@@ -25,6 +25,8 @@ import type { ProxyContext } from './proxy-context';
 const MAX_HANDSHAKE_BYTES = 1032;
 /** After a failure reply, how long we wait for the client to close before we cut it. */
 const LINGER_MS = 2000;
+/** The handshake buffer when empty: shared, so an established session holds no buffer of its own. */
+const EMPTY: Buffer = Buffer.alloc(0);
 
 type State = 'greeting' | 'auth' | 'authenticating' | 'request' | 'connecting' | 'established' | 'closing' | 'closed';
 
@@ -47,7 +49,7 @@ export class Session {
   readonly bytes: ByteCounters = { up: 0, down: 0 };
 
   private state: State = 'greeting';
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
   private method: 'none' | 'password' = 'none';
   private user: string | null = null;
   private groups: readonly string[] = [];
@@ -173,7 +175,7 @@ export class Session {
   };
 
   private consume(n: number): void {
-    this.buf = n >= this.buf.length ? Buffer.alloc(0) : this.buf.subarray(n);
+    this.buf = n >= this.buf.length ? EMPTY : this.buf.subarray(n);
   }
 
   private advance(): void {
@@ -245,7 +247,7 @@ export class Session {
           this.socket.removeListener('data', this.onData);
           this.socket.pause();
           const early = this.buf; // bytes a client sent before our reply (optimistic data)
-          this.buf = Buffer.alloc(0);
+          this.buf = EMPTY;
           const run =
             command === Command.Connect
               ? this.connect(address, port, early)
