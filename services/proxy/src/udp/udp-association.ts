@@ -31,7 +31,18 @@ interface V4Destination {
   ip: string;
   port: number;
   allowed: boolean;
+  /** A socket connected to this destination once ready (see MAX_CONNECTED). */
+  conn?: UdpSocket;
+  ready?: boolean;
 }
+
+/**
+ * The first few allowed IPv4 destinations of an association get their own connected outbound
+ * socket: the kernel keeps the route, so a send costs less, and replies from anyone else are
+ * discarded by the kernel (not counted as `unsolicited`). Later destinations share one
+ * unconnected socket.
+ */
+const MAX_CONNECTED = 2;
 
 /**
  * Every address these sockets send to is an IP literal the association produced itself, so the
@@ -68,6 +79,7 @@ export class UdpAssociation {
   private readonly v4 = new Map<number, V4Destination>();
   private out4: UdpSocket | undefined;
   private out6: UdpSocket | undefined;
+  private readonly connected: UdpSocket[] = [];
   private closed = false;
 
   private constructor(
@@ -104,7 +116,7 @@ export class UdpAssociation {
   setRules(rules: SubjectRules): void {
     this.rules = rules;
     this.decisions.clear();
-    this.v4.clear();
+    this.v4.clear(); // connected sockets stay open (closed with the association), unused
   }
 
   close(): void {
@@ -113,6 +125,7 @@ export class UdpAssociation {
     this.front.close();
     this.out4?.close();
     this.out6?.close();
+    for (const c of this.connected) c.close();
   }
 
   private drop(reason: string): void {
@@ -135,6 +148,13 @@ export class UdpAssociation {
       const key = msg.readUInt32BE(4) * 65536 + ((msg[8]! << 8) | msg[9]!);
       const dest = this.v4.get(key) ?? this.learnV4(key, msg);
       if (!dest.allowed) return this.drop('denied');
+      if (dest.ready === true && !this.closed) {
+        const payload = msg.subarray(V4_HEADER);
+        this.o.counters.up += payload.length;
+        this.o.ctx.metrics.udpUp.inc();
+        (dest.conn as UdpSocket).send(payload, this.onSent);
+        return;
+      }
       this.send(dest.ip, dest.port, msg.subarray(V4_HEADER));
       return;
     }
@@ -169,7 +189,22 @@ export class UdpAssociation {
     const dest: V4Destination = { ip, port, allowed: this.allowed(`${ip}:${port}`, { ip }, port) };
     if (this.v4.size >= MAX_DECISIONS) this.v4.clear();
     this.v4.set(key, dest);
+    if (dest.allowed && this.connected.length < MAX_CONNECTED && !this.closed) this.connectTo(dest);
     return dest;
+  }
+
+  /** Opens a socket connected to `dest`; until it is, datagrams go out of the shared socket. */
+  private connectTo(dest: V4Destination): void {
+    const header = encodeUdpHeader(dest.ip, dest.port);
+    const s = createSocket({ type: 'udp4', lookup: literalLookup });
+    this.connected.push(s);
+    s.on('error', (err) => this.o.log.debug({ err: err.message }, 'udp outbound socket error'));
+    // Only `dest` can reach a connected socket: no peer lookup, the reply header is known.
+    s.on('message', (msg: Buffer) => this.toClient(header, msg));
+    s.connect(dest.port, dest.ip, () => {
+      dest.conn = s;
+      dest.ready = true;
+    });
   }
 
   private deny(key: string, destination: { ip?: string; domain?: string }, port: number): void {
@@ -234,9 +269,15 @@ export class UdpAssociation {
       if (ip !== undefined) ports = this.peers.get(ip);
     }
     const header = ports?.get(rinfo.port);
-    if (header === undefined || this.clientPort === 0) return this.drop('unsolicited');
+    if (header === undefined) return this.drop('unsolicited');
+    this.toClient(header, msg);
+  };
+
+  private toClient(header: Buffer, msg: Buffer): void {
+    if (this.closed) return;
+    if (this.clientPort === 0) return this.drop('unsolicited');
     this.o.counters.down += msg.length;
     this.o.ctx.metrics.udpDown.inc();
     this.front.send([header, msg], this.clientPort, this.o.clientIp, this.onSent);
-  };
+  }
 }
