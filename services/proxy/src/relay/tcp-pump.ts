@@ -23,6 +23,13 @@ export interface PumpTuning {
   bulkBufferBytes: number;
 }
 
+/**
+ * On the bulk path a read that uses less than this leaves the direction with a buffer of this
+ * size (a tunnel that went quiet after a transfer keeps 16 KiB, not the bulk buffer); a read
+ * that fills it grows it back.
+ */
+const QUIET_BUFFER_BYTES = 16 * 1024;
+
 export const DEFAULT_PUMP_TUNING: PumpTuning = { bulkAfterBytes: 256 * 1024, bulkBufferBytes: 128 * 1024 };
 
 /**
@@ -39,6 +46,7 @@ export class TcpPump {
   private buf: Buffer | undefined;
   /** Bytes read while paused on the bulk path, relayed first when the pause ends. */
   private held: Buffer | undefined;
+  private lastRead = 0;
 
   constructor(
     private readonly src: Socket,
@@ -78,6 +86,7 @@ export class TcpPump {
 
   /** Reads on the bulk path (made when the direction switches; idle tunnels never pay for it). */
   private onChunk(nread: number, buf: Buffer): void {
+    this.lastRead = nread;
     if (this.blocked !== 0) {
       // Node's Readable may restart reading on its own (e.g. a pending read-ahead from before
       // the switch). Keep these bytes, unrelayed and uncharged, until the pause is over.
@@ -89,10 +98,19 @@ export class TcpPump {
     this.relay(buf.subarray(0, nread));
   }
 
-  /** Next read buffer: the same one unless the last write still holds it (queued, not yet sent). */
+  /**
+   * Next read buffer: the same one unless the last write still holds it (queued, not yet sent)
+   * or the last read says another size fits better.
+   */
   private nextBuffer(): Buffer {
-    if (this.dst.writableLength !== 0) this.buf = Buffer.allocUnsafeSlow(this.tuning.bulkBufferBytes);
-    return this.buf as Buffer;
+    const buf = this.buf as Buffer;
+    const size = buf.length;
+    const bulk = this.tuning.bulkBufferBytes;
+    let want = size;
+    if (this.lastRead === size && size < bulk) want = bulk;
+    else if (this.lastRead <= QUIET_BUFFER_BYTES / 2 && size > QUIET_BUFFER_BYTES) want = QUIET_BUFFER_BYTES;
+    if (want === size && this.dst.writableLength === 0) return buf;
+    return (this.buf = Buffer.allocUnsafeSlow(want));
   }
 
   private relay(chunk: Buffer): void {
@@ -168,4 +186,4 @@ export class TcpPump {
   }
 }
 
-const NO_BULK: PumpTuning = { bulkAfterBytes: 0, bulkBufferBytes: 0 };
+const NO_BULK: PumpTuning = { bulkAfterBytes: 0, bulkBufferBytes: 131072 };

@@ -202,6 +202,29 @@ describe('relayTcp', () => {
         );
       });
 
+      it('keeps every byte in order when a busy direction goes quiet and busy again', async () => {
+        const t = await tunnel({ tuning });
+        open.push(t.user, t.destination);
+        const got = collect(t.destination);
+        const sent: Buffer[] = [];
+        const send = async (b: Buffer): Promise<void> => {
+          sent.push(b);
+          if (!t.user.write(b)) await once(t.user, 'drain');
+        };
+        await send(randomBytes(1024 * 1024)); // bulk: switches to the reused buffer
+        for (let i = 0; i < 5; i++) {
+          await new Promise((r) => setTimeout(r, 10));
+          await send(randomBytes(100 + i)); // quiet: small reads shrink the buffer
+        }
+        await send(randomBytes(2 * 1024 * 1024 + 7)); // busy again: it grows back
+        t.user.end();
+        const all = Buffer.concat(sent);
+        assert.equal(sha(await got), sha(all));
+        t.destination.end();
+        await t.done;
+        assert.equal(t.counters.up, all.length);
+      });
+
       it('resolves with the error and closes both sides when one side resets', async () => {
         const t = await tunnel({ tuning });
         t.user.on('error', () => undefined);
