@@ -46,6 +46,8 @@ export class TcpPump {
   private buf: Buffer | undefined;
   /** Bytes read while paused on the bulk path, relayed first when the pause ends. */
   private held: Buffer | undefined;
+  /** EOF arrived while bytes were held: pass the FIN on after them. */
+  private endAfterHeld = false;
   private lastRead = 0;
 
   constructor(
@@ -144,6 +146,10 @@ export class TcpPump {
   };
 
   private onEnd = (): void => {
+    if (this.held !== undefined) {
+      this.endAfterHeld = true;
+      return;
+    }
     this.dst.end();
   };
 
@@ -180,6 +186,11 @@ export class TcpPump {
     if (held !== undefined) {
       this.held = undefined;
       this.relay(held);
+      if (this.endAfterHeld) {
+        this.endAfterHeld = false;
+        this.dst.end(); // after the held bytes; nothing more will be read
+        return;
+      }
       if (this.blocked !== 0) return;
     }
     if (!this.src.destroyed) this.src.resume();

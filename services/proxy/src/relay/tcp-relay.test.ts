@@ -76,6 +76,34 @@ const MODES: [string, PumpTuning | undefined][] = [
   ['bulk buffer from the first KiB', { bulkAfterBytes: 1024, bulkBufferBytes: 16 * 1024 }],
 ];
 
+describe('relayTcp bulk path', () => {
+  it('bytes read while paused (Node restarted reading on its own) are held, then relayed before the FIN', async () => {
+    let pauses = 0;
+    const gate: ByteGate = {
+      consume(n) {
+        return n > 0 && pauses++ === 0 ? 60 : 0; // one pause, after the first chunk
+      },
+    };
+    const t = await tunnel({ tuning: { bulkAfterBytes: 1024, bulkBufferBytes: 16 * 1024 }, upGate: gate });
+    const got = collect(t.destination);
+    const first = randomBytes(2048);
+    t.user.write(first);
+    await new Promise((r) => setTimeout(r, 20)); // relayed, switched to the user buffer, gated
+    assert.equal(t.counters.up, first.length);
+    // What Node's Readable may do behind our back: start reading although we paused.
+    (t.client as unknown as { _handle: { readStart(): number } })._handle.readStart();
+    const second = randomBytes(500);
+    t.user.end(second);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(t.counters.up, first.length, 'bytes were relayed (or charged) during the pause');
+    assert.equal(sha(await got), sha(Buffer.concat([first, second])));
+    t.destination.end();
+    t.user.resume();
+    await t.done;
+    assert.equal(t.counters.up, first.length + second.length);
+  });
+});
+
 describe('relayTcp', () => {
   const open: Socket[] = [];
   after(() => {
