@@ -10,6 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 
+// The README's recommended production flags: a 1 MiB young generation keeps handshake garbage
+// from inflating RSS (see "Memory" in the README).
+const DEFAULT_NODE_FLAGS = '--max-semi-space-size=1';
+
 const USAGE = `usage: npm run bench -- [options]      (= bash scripts/bench/run.sh [options])
 
   --quick               ~1 s per measurement (default: ${'8'} s after a 1 s warm-up)
@@ -21,6 +25,8 @@ const USAGE = `usage: npm run bench -- [options]      (= bash scripts/bench/run.
   --warmup S            warm-up before each window, seconds
   --idle-sessions N     idle sessions held for the memory measurement (default 2000)
   --sockscale-bin JS    sockscale launcher to run with node (default: services/cli/bin/sockscale.js)
+  --sockscale-node-flags "F"  node flags for sockscale, space-separated (default: the
+                        recommended production flags, ${DEFAULT_NODE_FLAGS}; "" for none)
   --no-pin              do not pin proxy / load generator to CPUs with taskset
   --out DIR             results directory (default: <repo>/bench-results)
   --build               run \`npm run build\` first (handled by run.sh)
@@ -40,6 +46,7 @@ function parseArgs(argv) {
     quick: false, only: [...PROXIES], direct: true, groups: [...GROUP_IDS],
     duration: null, warmup: null, idleSessions: 2000, pin: true,
     out: path.join(REPO, 'bench-results'), sockscaleBin: 'services/cli/bin/sockscale.js',
+    sockscaleNodeFlags: DEFAULT_NODE_FLAGS,
   };
   const need = (i) => {
     if (i + 1 >= argv.length) fail(`${argv[i]} needs a value`);
@@ -66,6 +73,7 @@ function parseArgs(argv) {
       case '--idle-sessions': o.idleSessions = Math.trunc(Number(need(i))); i++; break;
       case '--no-pin': o.pin = false; break;
       case '--sockscale-bin': o.sockscaleBin = need(i); i++; break;
+      case '--sockscale-node-flags': o.sockscaleNodeFlags = need(i); i++; break;
       case '--out': o.out = path.resolve(need(i)); i++; break;
       case '--build': break; // run.sh did it
       case '-h': case '--help': process.stdout.write(USAGE); process.exit(0); break;
@@ -225,7 +233,7 @@ async function proxyCommand(name, auth, dir) {
       fs.copyFileSync(path.join(REPO, 'scripts/bench/policy.yaml'), policy);
       return {
         port, logFile, cwd: REPO, cmd: process.execPath,
-        args: [opts.sockscaleBin, 'serve', '--policy', policy,
+        args: [...opts.sockscaleNodeFlags.split(/\s+/).filter(Boolean), opts.sockscaleBin, 'serve', '--policy', policy,
           '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--log-level', 'warn'],
       };
     }
@@ -612,7 +620,7 @@ function buildReport(o, results, proxyState, envInfo, started, finished) {
     schema: 'sockscale-bench/1',
     started: started.toISOString(),
     finished: finished.toISOString(),
-    options: { quick: o.quick, duration_s: o.duration, warmup_s: o.warmup, proxies: o.only, direct: o.direct, groups: o.groups, idle_sessions: o.idleSessions, pinned: o.pin },
+    options: { sockscale_node_flags: o.sockscaleNodeFlags, quick: o.quick, duration_s: o.duration, warmup_s: o.warmup, proxies: o.only, direct: o.direct, groups: o.groups, idle_sessions: o.idleSessions, pinned: o.pin },
     environment: envInfo.data,
     proxies: Object.fromEntries(proxies.map((p) => [p, { status: proxyState[p].failed ? 'failed to start' : proxyState[p].failures.length ? 'failed to start in some groups' : 'ran', start_failures: proxyState[p].failures, stops: proxyState[p].stops }])),
     metrics,
@@ -679,6 +687,7 @@ function environment(o) {
     'CPU: utime+stime (+ reaped children) of all the proxy\'s processes from /proc/<pid>/stat over the window; the load generator\'s own getrusage; softirq is the machine-wide softirq time from /proc/stat; "everything else" is /proc/stat busy time minus those three, i.e. other load on the host.',
     'danted config: `internal: 127.0.0.1`, `external: 127.0.0.1`, `clientmethod: none`, `socksmethod: none` (or `username`), `user.privileged: root`, `user.unprivileged: nobody`, client pass from 127.0.0.0/8, socks pass 127.0.0.0/8 → 127.0.0.0/8 for connect, udpassociate and udpreply; no `log:` in any rule (no per-connection logging), `logoutput` to a file for its start-up/errors only; default process model (`-N 1`, children forked on demand).',
     'microsocks: `-i 127.0.0.1 -p PORT [-u bench -P benchpass]`; it logs every connection to stderr with no way to turn that off, so stderr is sent to /dev/null. sockscale: `serve --log-level warn`, log to a file.',
+    `sockscale runs as \`node ${o.sockscaleNodeFlags || '(no flags)'} services/cli/bin/sockscale.js serve ...\`${o.sockscaleNodeFlags === DEFAULT_NODE_FLAGS ? ' (the recommended production flags from the README)' : ''}.`,
   ];
   return { data, rows, notes };
 }

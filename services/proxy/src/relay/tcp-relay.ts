@@ -1,70 +1,92 @@
 import type { Socket } from 'node:net';
 import type { ByteGate } from './byte-gate';
-import { pauseForGate, type GateState } from './gate-pause';
+import { DEFAULT_PUMP_TUNING, TcpPump, type ByteCounters, type PumpTuning } from './tcp-pump';
 
-/** Byte counters shared between a relay and its session (read by metrics and the access log). */
-export interface ByteCounters {
-  up: number;
-  down: number;
+export type { ByteCounters } from './tcp-pump';
+
+export interface RelayOptions {
+  /** Limits client -> target bytes (rate share, quota grant). None = no per-chunk cost. */
+  upGate?: ByteGate;
+  /** Limits target -> client bytes. */
+  downGate?: ByteGate;
+  /** Bulk-path tuning (tests; production uses the default). */
+  tuning?: PumpTuning;
+}
+
+export interface RelayResult {
+  error?: Error;
 }
 
 /**
  * Relays bytes both ways between a client and a target socket until both directions have
  * finished. Half-close is passed through (a FIN one way does not stop the other way).
  * Backpressure: a side is paused while the other cannot take more, so memory per session is
- * bounded by the sockets' high-water marks. Counting is two additions per chunk.
+ * bounded by the sockets' high-water marks (and one reused read buffer per busy direction).
+ * Counting is one addition per chunk into `counters`; a direction with a gate also calls
+ * `gate.consume(n)` per chunk and stops reading for as long as the gate says.
  *
  * Resolves once both sockets are closed; `error` is the first socket error seen, if any.
  */
-export function relayTcp(client: Socket, target: Socket, counters: ByteCounters, gates?: { up?: ByteGate; down?: ByteGate }): Promise<{ error?: Error }> {
-  // Optional limits (ByteGate): a direction without a gate takes the plain path below.
-  const upGate = gates?.up;
-  const downGate = gates?.down;
-  const upState: GateState = { active: false };
-  const downState: GateState = { active: false };
+export function relayTcp(client: Socket, target: Socket, counters: ByteCounters, opts?: RelayOptions): Promise<RelayResult> {
   return new Promise((resolve) => {
-    let firstError: Error | undefined;
-    let closed = 0;
-    const onClose = (): void => {
-      closed++;
-      if (closed === 2) resolve(firstError === undefined ? {} : { error: firstError });
-    };
-    const onError = (err: Error): void => {
-      firstError ??= err;
-      client.destroy();
-      target.destroy();
-    };
-    client.on('error', onError);
-    target.on('error', onError);
-    client.once('close', onClose);
-    target.once('close', onClose);
-    // One socket closed abruptly (reset, destroy): the other cannot complete either.
-    client.once('close', () => {
-      if (!target.writableEnded || !target.readableEnded) target.destroy();
-    });
-    target.once('close', () => {
-      if (!client.writableEnded || !client.readableEnded) client.destroy();
-    });
-
-    client.on('data', (chunk: Buffer) => {
-      counters.up += chunk.length;
-      if (!target.write(chunk)) client.pause();
-      if (upGate !== undefined) pauseForGate(upGate, upState, client, target, chunk.length);
-    });
-    target.on('data', (chunk: Buffer) => {
-      counters.down += chunk.length;
-      if (!client.write(chunk)) target.pause();
-      if (downGate !== undefined) pauseForGate(downGate, downState, target, client, chunk.length);
-    });
-    target.on('drain', () => {
-      if (!upState.active) client.resume();
-    });
-    client.on('drain', () => {
-      if (!downState.active) target.resume();
-    });
-    client.on('end', () => target.end());
-    target.on('end', () => client.end());
-    client.resume();
-    target.resume();
+    new TcpRelay(client, target, counters, opts ?? NO_OPTIONS, resolve).start();
   });
+}
+
+const NO_OPTIONS: RelayOptions = {};
+
+/** The two pumps of one tunnel and their shared close / error handling (no closures per chunk). */
+class TcpRelay {
+  private readonly upPump: TcpPump;
+  private readonly downPump: TcpPump;
+  private firstError: Error | undefined;
+  private closed = 0;
+
+  constructor(
+    private readonly client: Socket,
+    private readonly target: Socket,
+    counters: ByteCounters,
+    opts: RelayOptions,
+    private readonly resolve: (r: RelayResult) => void,
+  ) {
+    const tuning = opts.tuning ?? DEFAULT_PUMP_TUNING;
+    this.upPump = new TcpPump(client, target, counters, true, opts.upGate, tuning);
+    this.downPump = new TcpPump(target, client, counters, false, opts.downGate, tuning);
+    client.on('error', this.onError);
+    target.on('error', this.onError);
+    // 'close' is emitted once; `on` avoids the wrapper and state object `once` keeps per socket.
+    client.on('close', this.onClientClose);
+    target.on('close', this.onTargetClose);
+  }
+
+  start(): void {
+    this.upPump.start();
+    this.downPump.start();
+  }
+
+  private onError = (err: Error): void => {
+    this.firstError ??= err;
+    this.client.destroy();
+    this.target.destroy();
+  };
+
+  // One socket closed abruptly (reset, destroy): the other cannot complete either.
+  private onClientClose = (): void => {
+    const t = this.target;
+    if (!t.writableEnded || !t.readableEnded) t.destroy();
+    this.onClose();
+  };
+
+  private onTargetClose = (): void => {
+    const c = this.client;
+    if (!c.writableEnded || !c.readableEnded) c.destroy();
+    this.onClose();
+  };
+
+  private onClose(): void {
+    if (++this.closed !== 2) return;
+    this.upPump.stop();
+    this.downPump.stop();
+    this.resolve(this.firstError === undefined ? {} : { error: this.firstError });
+  }
 }

@@ -1,7 +1,10 @@
 import { Counter, Gauge, Histogram, type Registry } from '@sockscale/common';
+import { PairTally } from './metric-tally';
 
 /** Label value for a SOCKS command in metrics and logs. */
 export type CommandLabel = 'connect' | 'bind' | 'udp_associate' | 'none';
+
+const COMMAND_LABELS: readonly CommandLabel[] = ['connect', 'bind', 'udp_associate', 'none'];
 
 /**
  * The data plane's metrics. Labels are bounded enums (command, result, reason, direction);
@@ -15,7 +18,7 @@ export class ProxyMetrics {
   readonly handshakeSeconds: Histogram<'method'>;
   readonly udpDatagrams: Counter<'direction'>;
   readonly udpDropped: Counter<'reason'>;
-  /** Pre-bound children for the per-datagram path (no label hashing per packet). */
+  /** Per-datagram counting: plain additions, published to udpDatagrams when scraped. */
   readonly udpUp: { inc(value?: number): void };
   readonly udpDown: { inc(value?: number): void };
   readonly policyDecisions: Counter<'action' | 'reason'>;
@@ -30,12 +33,40 @@ export class ProxyMetrics {
 
   /** Bytes of finished sessions; live sessions are added at scrape time. */
   private readonly closedBytes = { up: 0, down: 0 };
+  /**
+   * Hot-path tallies (per session / per datagram), published when /metrics is scraped so a
+   * session pays no label hashing: see sessionOpened, sessionCommand, sessionClosed, decision.
+   */
+  private readonly active: Record<CommandLabel, number> = { connect: 0, bind: 0, udp_associate: 0, none: 0 };
+  private readonly finished = new PairTally();
+  private readonly decisions = new PairTally();
+  /** UDP datagrams since the last scrape (udpUp / udpDown). */
+  private readonly udpCounts = { up: 0, down: 0 };
 
   constructor(registry: Registry, liveBytes: () => { up: number; down: number }) {
     const registers = [registry];
     const closed = this.closedBytes;
-    this.sessionsActive = new Gauge({ name: 'sockscale_proxy_sessions_active', help: 'Open SOCKS sessions by command (none = still in handshake).', labelNames: ['command'], registers });
-    this.sessionsTotal = new Counter({ name: 'sockscale_proxy_sessions_total', help: 'Finished SOCKS sessions by command and result.', labelNames: ['command', 'result'], registers });
+    const active = this.active;
+    const finished = this.finished;
+    const decisions = this.decisions;
+    this.sessionsActive = new Gauge({
+      name: 'sockscale_proxy_sessions_active',
+      help: 'Open SOCKS sessions by command (none = still in handshake).',
+      labelNames: ['command'],
+      registers,
+      collect() {
+        for (const command of COMMAND_LABELS) this.set({ command }, active[command]);
+      },
+    });
+    this.sessionsTotal = new Counter({
+      name: 'sockscale_proxy_sessions_total',
+      help: 'Finished SOCKS sessions by command and result.',
+      labelNames: ['command', 'result'],
+      registers,
+      collect() {
+        finished.flush((command, result, n) => this.inc({ command, result }, n));
+      },
+    });
     this.bytesTotal = new Counter({
       name: 'sockscale_proxy_bytes_total',
       help: 'Payload bytes relayed (TCP and UDP); direction up = client to destination, down = destination to client.',
@@ -56,9 +87,29 @@ export class ProxyMetrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.udpDatagrams = new Counter({ name: 'sockscale_proxy_udp_datagrams_total', help: 'UDP datagrams relayed by direction.', labelNames: ['direction'], registers });
+    const udp = this.udpCounts;
+    this.udpDatagrams = new Counter({
+      name: 'sockscale_proxy_udp_datagrams_total',
+      help: 'UDP datagrams relayed by direction.',
+      labelNames: ['direction'],
+      registers,
+      collect() {
+        this.inc({ direction: 'up' }, udp.up);
+        this.inc({ direction: 'down' }, udp.down);
+        udp.up = 0;
+        udp.down = 0;
+      },
+    });
     this.udpDropped = new Counter({ name: 'sockscale_proxy_udp_dropped_total', help: 'UDP datagrams dropped, by reason (fragmented, stranger, malformed, denied, unsolicited, resolve_failed, too_large, send_failed, rate_limited).', labelNames: ['reason'], registers });
-    this.policyDecisions = new Counter({ name: 'sockscale_proxy_policy_decisions_total', help: 'Policy decisions by action and reason.', labelNames: ['action', 'reason'], registers });
+    this.policyDecisions = new Counter({
+      name: 'sockscale_proxy_policy_decisions_total',
+      help: 'Policy decisions by action and reason.',
+      labelNames: ['action', 'reason'],
+      registers,
+      collect() {
+        decisions.flush((action, reason, n) => this.inc({ action, reason }, n));
+      },
+    });
     this.connectionsRejected = new Counter({ name: 'sockscale_proxy_connections_rejected_total', help: 'Client connections closed before the handshake, by reason (max_connections, draining).', labelNames: ['reason'], registers });
     this.policyVersion = new Gauge({ name: 'sockscale_proxy_policy_version', help: 'Version of the policy snapshot in force.', registers });
     this.policyReloads = new Counter({ name: 'sockscale_proxy_policy_updates_total', help: 'Policy snapshots offered to the proxy by result (applied, rejected).', labelNames: ['result'], registers });
@@ -78,12 +129,34 @@ export class ProxyMetrics {
     });
     this.limitRejections = new Counter({ name: 'sockscale_proxy_limit_rejections_total', help: 'Requests refused (0x02) by a rule limit, by limit (max_connections).', labelNames: ['limit'], registers });
     this.limitRejections.inc({ limit: 'max_connections' }, 0);
-    for (const command of ['connect', 'bind', 'udp_associate', 'none']) this.sessionsActive.set({ command }, 0);
     this.udpRateLimited = this.udpDropped.labels('rate_limited');
-    this.udpUp = this.udpDatagrams.labels('up');
-    this.udpDown = this.udpDatagrams.labels('down');
-    this.udpUp.inc(0);
-    this.udpDown.inc(0);
+    for (const command of COMMAND_LABELS) this.sessionsActive.set({ command }, 0);
+    this.udpUp = { inc: (n = 1) => void (udp.up += n) };
+    this.udpDown = { inc: (n = 1) => void (udp.down += n) };
+    this.udpDatagrams.inc({ direction: 'up' }, 0);
+    this.udpDatagrams.inc({ direction: 'down' }, 0);
+  }
+
+  /** A client connection became a session (handshake running: command 'none'). */
+  sessionOpened(): void {
+    this.active.none++;
+  }
+
+  /** The session's request named its command. */
+  sessionCommand(from: CommandLabel, to: CommandLabel): void {
+    this.active[from]--;
+    this.active[to]++;
+  }
+
+  /** The session ended with `result`. */
+  sessionClosed(command: CommandLabel, result: string): void {
+    this.active[command]--;
+    this.finished.add(command, result);
+  }
+
+  /** A policy decision (sockscale_proxy_policy_decisions_total). */
+  decision(action: 'allow' | 'deny', reason: string): void {
+    this.decisions.add(action, reason);
   }
 
   addClosedBytes(up: number, down: number): void {

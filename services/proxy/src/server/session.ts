@@ -14,7 +14,7 @@ import {
 } from '../socks5';
 import { NO_MATCH, type CompiledPolicy, type Decision, type SubjectRules } from '../policy';
 import { REPLY_OUTCOME, replyForError } from '../relay/errno-reply';
-import { dialFirst } from '../relay/dial';
+import { DialCanceller, dialFirst } from '../relay/dial';
 import { relayTcp, type ByteCounters } from '../relay/tcp-relay';
 import { acceptBindPeer } from '../relay/bind';
 import { UdpAssociation, type UdpAssociationHandle } from '../udp';
@@ -28,6 +28,8 @@ import type { ProxyContext } from './proxy-context';
 const MAX_HANDSHAKE_BYTES = 1032;
 /** After a failure reply, how long we wait for the client to close before we cut it. */
 const LINGER_MS = 2000;
+/** The handshake buffer when empty: shared, so an established session holds no buffer of its own. */
+const EMPTY: Buffer = Buffer.alloc(0);
 
 type State = 'greeting' | 'auth' | 'authenticating' | 'request' | 'connecting' | 'established' | 'closing' | 'closed';
 
@@ -50,7 +52,7 @@ export class Session {
   readonly bytes: ByteCounters = { up: 0, down: 0 };
 
   private state: State = 'greeting';
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
   private method: 'none' | 'password' = 'none';
   private user: string | null = null;
   private groups: readonly string[] = [];
@@ -62,7 +64,7 @@ export class Session {
   private rules: SubjectRules | undefined;
   private target: Socket | undefined;
   private udp: UdpAssociationHandle | undefined;
-  private abort: AbortController | undefined;
+  private abort: { abort(): void } | undefined;
   private cleanup: (() => void) | undefined;
   /** What an established session was allowed for, so a new policy can re-check it. */
   private recheckRequest: { command: PolicyCommand; ip?: string; domain?: string; port: number; protocol?: Protocol; serverName?: string } | undefined;
@@ -70,7 +72,8 @@ export class Session {
   private hold: LimitHold | undefined;
   private lingerUntil = 0;
   private idleMark = { up: -1, down: -1, since: 0 };
-  private readonly log: Logger;
+  /** Per-session child logger, made on first use (most sessions never log on their own). */
+  private childLog: Logger | undefined;
 
   constructor(
     private readonly ctx: ProxyContext,
@@ -81,11 +84,14 @@ export class Session {
     this.clientIp = normalizeIp(socket.remoteAddress ?? '') ?? 'unknown';
     this.clientPort = socket.remotePort ?? 0;
     this.policy = ctx.policy();
-    this.log = ctx.log.child({ session: id });
     socket.on('error', this.onSocketError);
     socket.on('close', this.onSocketClose);
     socket.on('data', this.onData);
-    ctx.metrics.sessionsActive.inc({ command: 'none' });
+    ctx.metrics.sessionOpened();
+  }
+
+  private get log(): Logger {
+    return (this.childLog ??= this.ctx.log.child({ session: this.id }));
   }
 
   /** Called about once a second by the server: deadlines without a timer per session. */
@@ -180,7 +186,7 @@ export class Session {
   };
 
   private consume(n: number): void {
-    this.buf = n >= this.buf.length ? Buffer.alloc(0) : this.buf.subarray(n);
+    this.buf = n >= this.buf.length ? EMPTY : this.buf.subarray(n);
   }
 
   private advance(): void {
@@ -252,7 +258,7 @@ export class Session {
           this.socket.removeListener('data', this.onData);
           this.socket.pause();
           const early = this.buf; // bytes a client sent before our reply (optimistic data)
-          this.buf = Buffer.alloc(0);
+          this.buf = EMPTY;
           const run =
             command === Command.Connect
               ? this.connect(address, port, early)
@@ -272,9 +278,8 @@ export class Session {
   }
 
   private setCommand(label: CommandLabel): void {
-    this.ctx.metrics.sessionsActive.dec({ command: this.commandLabel });
+    this.ctx.metrics.sessionCommand(this.commandLabel, label);
     this.commandLabel = label;
-    this.ctx.metrics.sessionsActive.inc({ command: label });
   }
 
   private subjectFor(policy: CompiledPolicy): SubjectRules | undefined {
@@ -288,7 +293,7 @@ export class Session {
 
   private decide(rules: SubjectRules, command: PolicyCommand, destination: { ip?: string; domain?: string }, port: number): Decision {
     const d = rules.evaluate({ command, destination, port });
-    recordDecision(this.ctx.metrics, this.log, d);
+    recordDecision(this.ctx.metrics, () => this.log, d);
     return d;
   }
 
@@ -364,10 +369,11 @@ export class Session {
       return void this.fail('limited', replied ? undefined : encodeReply(Reply.NotAllowed), hold.rejected);
     }
     this.hold = hold;
-    this.abort = new AbortController();
+    const cancel = new DialCanceller();
+    this.abort = cancel;
     let target: Socket;
     try {
-      target = await dialFirst(allowed.ips, port, this.ctx.options.connectTimeoutMs, this.abort.signal);
+      target = await dialFirst(allowed.ips, port, this.ctx.options.connectTimeoutMs, cancel);
     } catch (err) {
       const reply = replyForError(err);
       this.fail(REPLY_OUTCOME[reply] ?? 'error', replied ? undefined : encodeReply(reply), 'connect failed', err);
@@ -389,7 +395,8 @@ export class Session {
     if (clientEnded) target.end();
     this.outcome = 'success';
     this.state = 'established';
-    const { error } = await relayTcp(this.socket, target, this.bytes, hold?.gates);
+    const gates = hold?.gates;
+    const { error } = await relayTcp(this.socket, target, this.bytes, gates === undefined ? undefined : { upGate: gates.up, downGate: gates.down });
     if (error !== undefined && this.outcome === 'success') this.outcome = 'reset';
     this.finish();
   }
@@ -415,13 +422,14 @@ export class Session {
   private async bind(address: SocksAddress, port: number): Promise<void> {
     const expected = await this.expectedPeer('Bind', address, port);
     if (expected === undefined) return;
-    this.abort = new AbortController();
+    const abort = new AbortController();
+    this.abort = abort;
     const rules = this.rules as SubjectRules;
     const result = await acceptBindPeer({
       localHost: this.socket.localAddress ?? '0.0.0.0',
       expectedIp: expected.ip,
       timeoutMs: this.ctx.options.bindTimeoutMs,
-      signal: this.abort.signal,
+      signal: abort.signal,
       onListening: (host, p) => this.socket.write(encodeReply(Reply.Succeeded, { host, port: p })),
       admit: (ip, p) => {
         const d = this.decide(rules, 'Bind', { ip }, p);
@@ -458,7 +466,7 @@ export class Session {
     if (rules === undefined) return this.fail('error', encodeReply(Reply.GeneralFailure), 'no rules for subject');
     if (!rules.permits(command)) {
       this.decision = { action: 'Deny', policy: null, rule: null, reason: 'no-match' };
-      this.ctx.metrics.policyDecisions.inc({ action: 'deny', reason: 'no-match' });
+      this.ctx.metrics.decision('deny', 'no-match');
       return this.fail('denied', encodeReply(Reply.NotAllowed), `${command} not allowed for this subject`);
     }
     if (address.type !== 'domain' && isUnspecified(address.host)) return {};
@@ -553,8 +561,7 @@ export class Session {
     this.socket.destroy();
     this.target?.destroy();
     const m = this.ctx.metrics;
-    m.sessionsActive.dec({ command: this.commandLabel });
-    m.sessionsTotal.inc({ command: this.commandLabel, result: this.outcome });
+    m.sessionClosed(this.commandLabel, this.outcome);
     m.addClosedBytes(this.bytes.up, this.bytes.down);
     this.ctx.onSessionEnd(this);
     const d = this.decision;

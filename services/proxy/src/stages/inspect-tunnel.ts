@@ -45,7 +45,7 @@ export async function inspectTunnel(o: {
       protocol: peek.protocol,
       ...(peek.serverName !== undefined ? { serverName: peek.serverName } : {}),
     });
-    recordDecision(o.metrics, o.log, d);
+    recordDecision(o.metrics, () => o.log, d);
     if (d.action === 'Allow') {
       ips.push(ip);
       allowed ??= d;

@@ -94,7 +94,7 @@ export class RelayAssociation {
     let d = this.decisions.get(key);
     if (d === undefined) {
       d = this.rules.evaluate({ command: 'UdpAssociate', destination, port });
-      this.o.ctx.metrics.policyDecisions.inc({ action: d.action === 'Allow' ? 'allow' : 'deny', reason: d.reason });
+      this.o.ctx.metrics.decision(d.action === 'Allow' ? 'allow' : 'deny', d.reason);
       this.o.onDecision(d);
       if (this.decisions.size >= MAX_DECISIONS) this.decisions.clear();
       this.decisions.set(key, d);

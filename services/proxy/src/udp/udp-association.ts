@@ -1,6 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { normalizeIp, type Logger } from '@sockscale/common';
-import { encodeUdpHeader, parseUdpHeader } from '../socks5';
+import { AddressType, encodeUdpHeader, formatIPv4Bytes, parseUdpHeader } from '../socks5';
 import type { Decision, SubjectRules } from '../policy';
 import type { ByteCounters } from '../relay/tcp-relay';
 import type { SessionGates } from '../limits';
@@ -10,6 +10,9 @@ import type { ProxyContext } from '../server/proxy-context';
 /** Per-association bounds: remembered destinations (for replies) and cached decisions. */
 const MAX_PEERS = 1024;
 const MAX_DECISIONS = 1024;
+
+/** RSV(2) FRAG ATYP=1 ADDR(4) PORT(2): the header of the common case, an IPv4 destination. */
+const V4_HEADER = 10;
 
 export interface UdpAssociationOptions {
   ctx: ProxyContext;
@@ -27,6 +30,33 @@ export interface UdpAssociationOptions {
   onDecision: (d: Decision) => void;
 }
 
+/** A cached IPv4 destination: its text form and whether policy allows it. */
+interface V4Destination {
+  ip: string;
+  port: number;
+  allowed: boolean;
+  /** A socket connected to this destination once ready (see MAX_CONNECTED). */
+  conn?: UdpSocket;
+  ready?: boolean;
+}
+
+/**
+ * The first few allowed IPv4 destinations of an association get their own connected outbound
+ * socket: the kernel keeps the route, so a send costs less, and replies from anyone else are
+ * discarded by the kernel (not counted as `unsolicited`). Later destinations share one
+ * unconnected socket.
+ */
+const MAX_CONNECTED = 2;
+
+/**
+ * Every address these sockets send to is an IP literal the association produced itself, so the
+ * name lookup dgram does before each send is answered at once (dns.lookup would defer it to the
+ * next tick and validate its options on every datagram).
+ */
+function literalLookup(address: string, family: unknown, cb: (err: Error | null, address: string, family: number) => void): void {
+  cb(null, address, address.includes(':') ? 6 : 4);
+}
+
 /**
  * One UDP ASSOCIATE (RFC 1928 section 7). A client-facing socket receives
  * `RSV FRAG ATYP ADDR PORT DATA` datagrams from the client's address only, checks each
@@ -37,14 +67,23 @@ export interface UdpAssociationOptions {
  * Dropped and counted: FRAG != 0 (fragmentation is not supported, as in most servers),
  * datagrams from anyone but the client (`stranger`), malformed headers, denied destinations,
  * unsolicited replies, failed name resolution, oversized payloads.
+ *
+ * Per datagram the common case (IPv4 destination already seen) allocates nothing but the
+ * payload view: the destination is found by its 6 header bytes as one number, and the header
+ * for replies is encoded once per peer and reused.
  */
 export class UdpAssociation {
   private clientPort: number;
   private rules: SubjectRules;
-  private readonly peers = new Set<string>();
+  /** Destinations the client has sent to: ip -> port -> reply header (RSV FRAG ATYP ADDR PORT). */
+  private readonly peers = new Map<string, Map<number, Buffer>>();
+  private peerCount = 0;
   private readonly decisions = new Map<string, Decision>();
+  /** IPv4 destinations by (address * 65536 + port), straight from the header bytes. */
+  private readonly v4 = new Map<number, V4Destination>();
   private out4: UdpSocket | undefined;
   private out6: UdpSocket | undefined;
+  private readonly connected: UdpSocket[] = [];
   private closed = false;
 
   private constructor(
@@ -58,7 +97,7 @@ export class UdpAssociation {
 
   static open(o: UdpAssociationOptions): Promise<UdpAssociation> {
     const host = normalizeIp(o.bindHost) ?? o.bindHost;
-    const front = host.includes(':') ? createSocket({ type: 'udp6', ipv6Only: true }) : createSocket('udp4');
+    const front = host.includes(':') ? createSocket({ type: 'udp6', ipv6Only: true, lookup: literalLookup }) : createSocket({ type: 'udp4', lookup: literalLookup });
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => {
         front.close();
@@ -81,6 +120,7 @@ export class UdpAssociation {
   setRules(rules: SubjectRules): void {
     this.rules = rules;
     this.decisions.clear();
+    this.v4.clear(); // connected sockets stay open (closed with the association), unused
   }
 
   close(): void {
@@ -89,16 +129,45 @@ export class UdpAssociation {
     this.front.close();
     this.out4?.close();
     this.out6?.close();
+    for (const c of this.connected) c.close();
   }
 
   private drop(reason: string): void {
     this.o.ctx.metrics.udpDropped.inc({ reason });
   }
 
+  private readonly onSent = (err: Error | null): void => {
+    if (err) this.drop('send_failed');
+  };
+
   private onClientDatagram = (msg: Buffer, rinfo: RemoteInfo): void => {
-    const src = normalizeIp(rinfo.address);
-    if (src !== this.o.clientIp || (this.clientPort !== 0 && rinfo.port !== this.clientPort)) return this.drop('stranger');
+    const clientIp = this.o.clientIp;
+    if ((rinfo.address !== clientIp && normalizeIp(rinfo.address) !== clientIp) || (this.clientPort !== 0 && rinfo.port !== this.clientPort)) {
+      return this.drop('stranger');
+    }
     if (this.clientPort === 0) this.clientPort = rinfo.port; // learned from the first datagram
+    if (msg.length >= V4_HEADER && msg[3] === AddressType.IPv4) {
+      if (msg[2] !== 0) return this.drop('fragmented');
+      if (msg.length - V4_HEADER > this.o.ctx.options.udpMaxDatagram) return this.drop('too_large');
+      const key = msg.readUInt32BE(4) * 65536 + ((msg[8]! << 8) | msg[9]!);
+      const dest = this.v4.get(key) ?? this.learnV4(key, msg);
+      if (!dest.allowed) return this.drop('denied');
+      if (dest.ready === true && !this.closed) {
+        const payload = msg.subarray(V4_HEADER);
+        const gate = this.o.gates?.up;
+        if (gate !== undefined) {
+          // A datagram cannot wait like a TCP read: over the limit it is dropped (policing).
+          if (gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
+          gate.consume(payload.length);
+        }
+        this.o.counters.up += payload.length;
+        this.o.ctx.metrics.udpUp.inc();
+        (dest.conn as UdpSocket).send(payload, this.onSent);
+        return;
+      }
+      this.send(dest.ip, dest.port, msg.subarray(V4_HEADER));
+      return;
+    }
     const h = parseUdpHeader(msg);
     if (h.status !== 'ok') return this.drop('malformed');
     const { frag, address, port, dataOffset } = h.value;
@@ -123,6 +192,31 @@ export class UdpAssociation {
     this.send(ip, port, payload);
   };
 
+  /** First datagram to an IPv4 destination: decide once, remember the answer. */
+  private learnV4(key: number, msg: Buffer): V4Destination {
+    const ip = formatIPv4Bytes(msg, 4);
+    const port = (msg[8]! << 8) | msg[9]!;
+    const dest: V4Destination = { ip, port, allowed: this.allowed(`${ip}:${port}`, { ip }, port) };
+    if (this.v4.size >= MAX_DECISIONS) this.v4.clear();
+    this.v4.set(key, dest);
+    if (dest.allowed && this.connected.length < MAX_CONNECTED && !this.closed) this.connectTo(dest);
+    return dest;
+  }
+
+  /** Opens a socket connected to `dest`; until it is, datagrams go out of the shared socket. */
+  private connectTo(dest: V4Destination): void {
+    const header = encodeUdpHeader(dest.ip, dest.port);
+    const s = createSocket({ type: 'udp4', lookup: literalLookup });
+    this.connected.push(s);
+    s.on('error', (err) => this.o.log.debug({ err: err.message }, 'udp outbound socket error'));
+    // Only `dest` can reach a connected socket: no peer lookup, the reply header is known.
+    s.on('message', (msg: Buffer) => this.toClient(header, msg));
+    s.connect(dest.port, dest.ip, () => {
+      dest.conn = s;
+      dest.ready = true;
+    });
+  }
+
   private deny(key: string, destination: { ip?: string; domain?: string }, port: number): void {
     this.allowed(key, destination, port);
     this.drop('denied');
@@ -132,7 +226,7 @@ export class UdpAssociation {
     let d = this.decisions.get(key);
     if (d === undefined) {
       d = this.rules.evaluate({ command: 'UdpAssociate', destination, port });
-      recordDecision(this.o.ctx.metrics, this.o.log, d);
+      recordDecision(this.o.ctx.metrics, () => this.o.log, d);
       this.o.onDecision(d);
       if (this.decisions.size >= MAX_DECISIONS) this.decisions.clear();
       this.decisions.set(key, d);
@@ -143,27 +237,38 @@ export class UdpAssociation {
   private send(ip: string, port: number, payload: Buffer): void {
     if (this.closed) return;
     const out = ip.includes(':') ? (this.out6 ??= this.outbound('udp6')) : (this.out4 ??= this.outbound('udp4'));
-    const key = `${ip}|${port}`;
-    if (!this.peers.has(key)) {
-      if (this.peers.size >= MAX_PEERS) {
-        const first = this.peers.values().next();
-        if (first.done !== true) this.peers.delete(first.value);
-      }
-      this.peers.add(key);
-    }
     // A datagram cannot wait like a TCP read: over the limit it is dropped (policing).
     const gate = this.o.gates?.up;
     if (gate !== undefined && gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
     gate?.consume(payload.length);
+    this.remember(ip, port);
     this.o.counters.up += payload.length;
     this.o.ctx.metrics.udpUp.inc();
-    out.send(payload, port, ip, (err) => {
-      if (err) this.drop('send_failed');
-    });
+    out.send(payload, port, ip, this.onSent);
+  }
+
+  /** Registers a destination so its replies are accepted; bounded, oldest address evicted. */
+  private remember(ip: string, port: number): void {
+    let ports = this.peers.get(ip);
+    if (ports?.has(port) === true) return;
+    if (this.peerCount >= MAX_PEERS) {
+      const first = this.peers.entries().next();
+      if (first.done !== true) {
+        this.peers.delete(first.value[0]);
+        this.peerCount -= first.value[1].size;
+        if (first.value[0] === ip) ports = undefined;
+      }
+    }
+    if (ports === undefined) {
+      ports = new Map();
+      this.peers.set(ip, ports);
+    }
+    ports.set(port, encodeUdpHeader(ip, port));
+    this.peerCount++;
   }
 
   private outbound(type: 'udp4' | 'udp6'): UdpSocket {
-    const s = type === 'udp6' ? createSocket({ type, ipv6Only: true }) : createSocket(type);
+    const s = type === 'udp6' ? createSocket({ type, ipv6Only: true, lookup: literalLookup }) : createSocket({ type, lookup: literalLookup });
     s.on('error', (err) => this.o.log.debug({ err: err.message }, 'udp outbound socket error'));
     s.on('message', this.onRemoteDatagram);
     s.bind(0);
@@ -172,16 +277,24 @@ export class UdpAssociation {
 
   private onRemoteDatagram = (msg: Buffer, rinfo: RemoteInfo): void => {
     if (this.closed) return;
-    const ip = normalizeIp(rinfo.address) ?? rinfo.address;
-    if (!this.peers.has(`${ip}|${rinfo.port}`)) return this.drop('unsolicited');
+    let ports = this.peers.get(rinfo.address);
+    if (ports === undefined && rinfo.family !== 'IPv4') {
+      const ip = normalizeIp(rinfo.address);
+      if (ip !== undefined) ports = this.peers.get(ip);
+    }
+    const header = ports?.get(rinfo.port);
+    if (header === undefined) return this.drop('unsolicited');
+    this.toClient(header, msg);
+  };
+
+  private toClient(header: Buffer, msg: Buffer): void {
+    if (this.closed) return;
     if (this.clientPort === 0) return this.drop('unsolicited');
     const gate = this.o.gates?.down;
     if (gate !== undefined && gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
     gate?.consume(msg.length);
     this.o.counters.down += msg.length;
     this.o.ctx.metrics.udpDown.inc();
-    this.front.send([encodeUdpHeader(ip, rinfo.port), msg], this.clientPort, this.o.clientIp, (err) => {
-      if (err) this.drop('send_failed');
-    });
-  };
+    this.front.send([header, msg], this.clientPort, this.o.clientIp, this.onSent);
+  }
 }
