@@ -6,10 +6,10 @@
 #
 # Data lives in a temporary directory removed on exit (Ctrl-C stops every member). Uses
 # Debian's etcd (package etcd-server: `bash scripts/install-test-tools.sh --only apt`) or
-# $SOCKSCALE_ETCD. The feature tests start their own etcd (test/helpers/etcd.ts) on free ports.
+# $SOCKSCALE_TOOL_ETCD. The feature tests start their own etcd (test/helpers/etcd.ts) on free ports.
 set -euo pipefail
 MEMBERS=${1:-1}
-ETCD=${SOCKSCALE_ETCD:-/usr/bin/etcd}
+ETCD=${SOCKSCALE_TOOL_ETCD:-/usr/bin/etcd}
 [ -x "$ETCD" ] || { echo "etcd not found at $ETCD: run bash scripts/install-test-tools.sh --only apt" >&2; exit 1; }
 case $MEMBERS in 1|3) ;; *) echo "usage: $0 [1|3]" >&2; exit 2 ;; esac
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/sockscale-etcd-dev.XXXXXX")

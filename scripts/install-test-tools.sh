@@ -20,7 +20,7 @@
 #   ${SOCKSCALE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sockscale/tools}/bin/<tool>-<version>
 # with an unversioned symlink <tool> -> <tool>-<version> beside it.
 # At the end it prints key=path lines and writes <tools dir>/env.sh, which exports PATH
-# and SOCKSCALE_{ETCD,HELM,KUBE_APISERVER,KUBECTL,PYTHON,TOOLS_DIR} (one `export K='v'` a line).
+# and SOCKSCALE_TOOL_{ETCD,HELM,KUBE_APISERVER,KUBECTL,PYTHON} plus SOCKSCALE_TOOLS_DIR (one `export K='v'` a line).
 #
 # Environment: SOCKSCALE_TOOLS_DIR, SOCKSCALE_HELM_VERSION, SOCKSCALE_KUBE_VERSION, GO
 # (go binary), GOCACHE/GOMODCACHE (Go's defaults are kept; set under the tools dir only if
@@ -382,8 +382,8 @@ write_env() {
     for i in "${!KEYS[@]}"; do
       k=${KEYS[$i]}
       case $k in
-        etcd) var=SOCKSCALE_ETCD ;; helm) var=SOCKSCALE_HELM ;; kube-apiserver) var=SOCKSCALE_KUBE_APISERVER ;;
-        kubectl) var=SOCKSCALE_KUBECTL ;; python) var=SOCKSCALE_PYTHON ;; *) continue ;;
+        etcd) var=SOCKSCALE_TOOL_ETCD ;; helm) var=SOCKSCALE_TOOL_HELM ;; kube-apiserver) var=SOCKSCALE_TOOL_KUBE_APISERVER ;;
+        kubectl) var=SOCKSCALE_TOOL_KUBECTL ;; python) var=SOCKSCALE_TOOL_PYTHON ;; *) continue ;;
       esac
       echo "export $var=$(sq "${PATHS[$i]}")"
     done

@@ -12,7 +12,7 @@
 //
 // Options: --changes 100  --proxies 3  --watchers 1000  --watcher-procs 4  --groups propagation,fanout
 //          --quick (20 changes, 200 watchers)
-// Needs a build (npx tsc -b) and /usr/bin/etcd (or SOCKSCALE_ETCD). Every process it starts is killed
+// Needs a build (npx tsc -b) and /usr/bin/etcd (or SOCKSCALE_TOOL_ETCD). Every process it starts is killed
 // on exit; every wait is bounded.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(REPO, 'package.json'));
 const BIN = join(REPO, 'services', 'cli', 'bin', 'sockscale.js');
-const ETCD = process.env.SOCKSCALE_ETCD ?? '/usr/bin/etcd';
+const ETCD = process.env.SOCKSCALE_TOOL_ETCD ?? '/usr/bin/etcd';
 const TOKEN = 'bench-token-0123456789abcdef';
 
 

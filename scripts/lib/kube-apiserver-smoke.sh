@@ -6,20 +6,20 @@
 #   scripts/install-test-tools.sh && scripts/lib/kube-apiserver-smoke.sh
 #
 # Tools come from $SOCKSCALE_TOOLS_DIR/env.sh (written by install-test-tools.sh) or from
-# SOCKSCALE_ETCD / SOCKSCALE_KUBE_APISERVER / SOCKSCALE_KUBECTL / SOCKSCALE_HELM.
+# SOCKSCALE_TOOL_ETCD / SOCKSCALE_TOOL_KUBE_APISERVER / SOCKSCALE_TOOL_KUBECTL / SOCKSCALE_TOOL_HELM.
 # KEEP=1 leaves the temp dir (logs) in place.
 set -euo pipefail
 
 TOOLS_DIR="${SOCKSCALE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sockscale/tools}"
-if [[ -z ${SOCKSCALE_KUBE_APISERVER:-} && -f $TOOLS_DIR/env.sh ]]; then
+if [[ -z ${SOCKSCALE_TOOL_KUBE_APISERVER:-} && -f $TOOLS_DIR/env.sh ]]; then
   # shellcheck disable=SC1091
   source "$TOOLS_DIR/env.sh"
 fi
-ETCD=${SOCKSCALE_ETCD:-etcd}
-APISERVER=${SOCKSCALE_KUBE_APISERVER:?run scripts/install-test-tools.sh first}
-KUBECTL=${SOCKSCALE_KUBECTL:?run scripts/install-test-tools.sh first}
-HELM=${SOCKSCALE_HELM:-}
-PY=${SOCKSCALE_PYTHON:-/usr/bin/python3}
+ETCD=${SOCKSCALE_TOOL_ETCD:-etcd}
+APISERVER=${SOCKSCALE_TOOL_KUBE_APISERVER:?run scripts/install-test-tools.sh first}
+KUBECTL=${SOCKSCALE_TOOL_KUBECTL:?run scripts/install-test-tools.sh first}
+HELM=${SOCKSCALE_TOOL_HELM:-}
+PY=${SOCKSCALE_TOOL_PYTHON:-/usr/bin/python3}
 
 say() { printf '[kube-smoke] %s\n' "$*" >&2; }
 ms() { date +%s%3N; }

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTool } from './tools';
 
-/** Debian's etcd (package etcd-server); SOCKSCALE_ETCD (tools env.sh) may point elsewhere. */
-export const ETCD_BIN = process.env.SOCKSCALE_ETCD ?? '/usr/bin/etcd';
+/** Debian's etcd (package etcd-server); SOCKSCALE_TOOL_ETCD (tools env.sh) may point elsewhere. */
+export const ETCD_BIN = process.env.SOCKSCALE_TOOL_ETCD ?? '/usr/bin/etcd';
 
 async function freePort(): Promise<number> {
   const s = createServer();

@@ -95,8 +95,12 @@ void test('dashboard: valid Grafana JSON with unique panel ids and a query per p
  * while this tree has no `control` command yet (its metrics must then be planned ones).
  */
 async function scrapeControlPlane(): Promise<string | undefined> {
+  // Without the caller's SOCKSCALE_* variables: a shell's SOCKSCALE_ETCD (etcd endpoints) or
+  // similar settings would change what `sockscale control --store memory` starts.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SOCKSCALE_')));
   const child = spawn(process.execPath, [SOCKSCALE_BIN, 'control', '--store', 'memory', '--grpc', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--log-format', 'json'], {
     cwd: REPO_ROOT,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -20,17 +20,17 @@ export const CHART_DIR = join(REPO_ROOT, 'charts', 'sockscale');
 export const FIXTURES = join(REPO_ROOT, 'test', 'k8s', 'fixtures');
 
 export function helmPath(): string {
-  return requireTool(process.env.SOCKSCALE_HELM ?? join(TOOLS_BIN, 'helm'), `helm v3, ${HINT}`);
+  return requireTool(process.env.SOCKSCALE_TOOL_HELM ?? join(TOOLS_BIN, 'helm'), `helm v3, ${HINT}`);
 }
 export function kubeApiserverPath(): string {
-  return requireTool(process.env.SOCKSCALE_KUBE_APISERVER ?? join(TOOLS_BIN, 'kube-apiserver'), `kube-apiserver, ${HINT}`);
+  return requireTool(process.env.SOCKSCALE_TOOL_KUBE_APISERVER ?? join(TOOLS_BIN, 'kube-apiserver'), `kube-apiserver, ${HINT}`);
 }
 export function kubectlPath(): string {
   const built = join(TOOLS_BIN, 'kubectl');
-  return requireTool(process.env.SOCKSCALE_KUBECTL ?? (existsSync(built) ? built : 'kubectl'), `kubectl, ${HINT}`);
+  return requireTool(process.env.SOCKSCALE_TOOL_KUBECTL ?? (existsSync(built) ? built : 'kubectl'), `kubectl, ${HINT}`);
 }
 export function etcdPath(): string {
-  return requireTool(process.env.SOCKSCALE_ETCD ?? '/usr/bin/etcd', "Debian's etcd-server package");
+  return requireTool(process.env.SOCKSCALE_TOOL_ETCD ?? '/usr/bin/etcd', "Debian's etcd-server package");
 }
 
 export interface RunResult {

@@ -40,9 +40,9 @@ import {
   type PolicyObject,
   type BandwidthLimits,
   type Rule,
+  type SecretKeyRef,
   type RuleLimits,
   type TimeWindow,
-  type SecretKeyRef,
   type SocksPolicy,
   type SocksPolicySpec,
   type SocksUser,
@@ -218,14 +218,15 @@ const quantity: Checker<number> = checker(
   { pattern: QUANTITY_PATTERN, intOrString: true },
 );
 
-const clock = parsedString('a time of day "HH:MM" (00:00-24:00)', parseClockText, { pattern: CLOCK_PATTERN });
+const clock = parsedString('a time of day "HH:MM" (00:00-24:00)', parseClockText, { pattern: CLOCK_PATTERN, maxLength: 5 });
 
 function parseClockText(s: string): { value: string } | string {
   const r = parseClock(s);
   return typeof r === 'string' ? r : { value: s };
 }
 
-const timeZone = parsedString('an IANA time zone such as "Europe/Berlin"', (s) => checkTimeZone(s) ?? { value: s }, { minLength: 1, maxLength: 64 });
+// The CRD checks the shape only; whether the zone exists is known to sockscale (Intl), not to the API server.
+const timeZone = parsedString('an IANA time zone such as "Europe/Berlin"', (s) => checkTimeZone(s) ?? { value: s }, { maxLength: 64, pattern: '^[A-Za-z][-A-Za-z0-9_+]*(/[-A-Za-z0-9_+]+)*$' });
 
 function uniqueStrings(noun: string): { key: (raw: unknown) => string | undefined; message: (k: string, first: FieldPath) => string } {
   return {
@@ -326,7 +327,7 @@ export const subjectsSchema = record<Subjects>(
 
 export const timeWindowSchema = record<TimeWindow>(
   {
-    days: { check: listOf(oneOf(WEEKDAYS, 'day'), { nonEmpty: 'an empty list matches no day; omit "days" for every day', unique: uniqueStrings('day') }), default: () => [...WEEKDAYS] },
+    days: { check: listOf(oneOf(WEEKDAYS, 'day'), { nonEmpty: 'an empty list matches no day; omit "days" for every day', unique: uniqueStrings('day'), schema: { 'x-kubernetes-list-type': 'set' } }), default: () => [...WEEKDAYS] },
     start: { check: clock, required: true },
     end: { check: clock, required: true },
     timeZone: { check: timeZone, default: () => 'UTC' },
@@ -339,6 +340,12 @@ export const timeWindowSchema = record<TimeWindow>(
       }
       return t;
     },
+    schema: {
+      'x-kubernetes-validations': [
+        { rule: "self.start != '24:00'", message: 'a window cannot start at 24:00; use "00:00"' },
+        { rule: 'self.start != self.end', message: 'the window is empty (start = end); use start "00:00" and end "24:00" for whole days' },
+      ],
+    },
   },
 );
 
@@ -349,6 +356,7 @@ export const bandwidthSchema = record<BandwidthLimits>(
       if (b.up === undefined && b.down === undefined && b.total === undefined) return void w.report(path, 'set at least one of "up", "down" or "total"');
       return b;
     },
+    schema: { 'x-kubernetes-validations': [{ rule: 'has(self.up) || has(self.down) || has(self.total)', message: 'set at least one of "up", "down" or "total"' }] },
   },
 );
 
@@ -359,6 +367,7 @@ export const limitsSchema = record<RuleLimits>(
       if (l.bandwidth === undefined && l.maxConnections === undefined) return void w.report(path, 'set "bandwidth" or "maxConnections" (or omit "limits")');
       return l;
     },
+    schema: { 'x-kubernetes-validations': [{ rule: 'has(self.bandwidth) || has(self.maxConnections)', message: 'set "bandwidth" or "maxConnections" (or omit "limits")' }] },
   },
 );
 
