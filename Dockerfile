@@ -28,6 +28,9 @@ RUN npx tsc -b services/cli \
 FROM gcr.io/distroless/nodejs20-debian12:nonroot
 WORKDIR /app
 ENV NODE_ENV=production
+# A 1 MiB young generation: about a third less RSS per idle session, no measurable cost in
+# sessions/s (README, Benchmarks: Memory).
+ENV NODE_OPTIONS=--max-semi-space-size=1
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/proto ./proto
