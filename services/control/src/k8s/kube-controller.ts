@@ -1,0 +1,62 @@
+/**
+ * What `sockscale control --kubeconfig|--in-cluster` adds to a replica: a Lease campaign, and
+ * the CRD controller while this replica holds the Lease. gRPC serving is untouched: every
+ * replica serves proxies whether or not it leads.
+ */
+import type { Logger } from '@sockscale/common';
+import type { ControlPlane } from '../control-plane';
+import { CrdController } from './crd-controller';
+import { loadKubeConfig, type KubeAccess } from './kube-client';
+import { LEASE_DEFAULTS, LeaseElector } from './lease-elector';
+
+export interface KubeControllerOptions {
+  access: KubeAccess;
+  /** Namespace whose CRs and Secrets are watched; undefined = all namespaces. */
+  namespace: string | undefined;
+  lease: { namespace: string; name: string; identity: string; durationSeconds?: number; renewMs?: number };
+  log: Logger;
+}
+
+export class KubeController {
+  private elector: LeaseElector | undefined;
+  private controller: CrdController | undefined;
+
+  constructor(
+    private readonly cp: ControlPlane,
+    private readonly o: KubeControllerOptions,
+  ) {}
+
+  get leading(): boolean {
+    return this.elector?.leading === true;
+  }
+
+  async start(): Promise<void> {
+    const { k8s, kc } = await loadKubeConfig(this.o.access);
+    const log = this.o.log;
+    this.elector = new LeaseElector(k8s, kc, {
+      namespace: this.o.lease.namespace,
+      name: this.o.lease.name,
+      identity: this.o.lease.identity,
+      leaseDurationSeconds: this.o.lease.durationSeconds ?? LEASE_DEFAULTS.leaseDurationSeconds,
+      renewMs: this.o.lease.renewMs ?? LEASE_DEFAULTS.renewMs,
+      retryMs: LEASE_DEFAULTS.retryMs,
+      log: log.child({ component: 'leader-election' }),
+      onStarted: () => {
+        const c = new CrdController(k8s, kc, { namespace: this.o.namespace, store: this.cp.store, tracker: this.cp.tracker, publisher: this.cp.publisher, log: log.child({ component: 'k8s-controller' }) });
+        this.controller = c;
+        c.start().catch((err: unknown) => log.error({ err: (err as Error).message }, 'controller failed to start'));
+      },
+      onStopped: () => {
+        this.controller?.close();
+        this.controller = undefined;
+      },
+    });
+    this.elector.start();
+  }
+
+  async close(): Promise<void> {
+    this.controller?.close();
+    this.controller = undefined;
+    await this.elector?.close();
+  }
+}
