@@ -1,5 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SocksClient } from 'socks';
 import { ControlProcess, sockscaleCli } from '../helpers/control-process';
 import { SockscaleProcess } from '../helpers/sockscale-process';
@@ -88,7 +91,7 @@ before(async () => {
 after(async () => {
   await proxy?.stop();
   await cp?.stop();
-  echo?.close();
+  await echo?.close();
   await cluster?.stop();
 });
 
@@ -148,9 +151,6 @@ void test('a bad spec is refused by kubectl apply with a message naming the fiel
 
 void test('ownership: an object applied with sockscale apply is not overwritten; the CR says Conflict', async () => {
   const own = { apiVersion: 'sockscale.io/v1alpha1', kind: 'SocksPolicy', metadata: { name: 'hand-made' }, spec: { subjects: { groups: ['ops'] }, rules: [{ action: 'Deny' }] } };
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
   const file = join(mkdtempSync(join(tmpdir(), 'ctl-')), 'p.yaml');
   writeFileSync(file, JSON.stringify(own));
   const a = await sockscaleCli(['apply', '-f', file], cp?.grpc ?? '');

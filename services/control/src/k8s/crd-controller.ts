@@ -98,7 +98,7 @@ export class CrdController {
     }
     const core = this.kc.makeApiClient(this.k8s.CoreV1Api);
     this.secrets = this.watch<SecretLike>(ns === undefined ? '/api/v1/secrets' : `/api/v1/namespaces/${ns}/secrets`, () =>
-      (ns === undefined ? core.listSecretForAllNamespaces() : core.listNamespacedSecret({ namespace: ns })) as never,
+      (ns === undefined ? core.listSecretForAllNamespaces() : core.listNamespacedSecret({ namespace: ns })),
     );
     await Promise.all([...this.informers.map((i) => i.inf.start()), this.secrets.start()]);
     this.o.publisher.on('snapshot', this.onSnapshot);
@@ -161,7 +161,7 @@ export class CrdController {
     const stored = new Map(state.objects.map((s) => [objectKey(s.object), s]));
     const secrets = new Map((this.secrets?.list() ?? []).map((s) => [`${s.metadata?.namespace ?? ''}/${s.metadata?.name ?? ''}`, s]));
     const crs = this.informers
-      .flatMap(({ plural, inf }) => inf.list().map((cr) => ({ cr: cr as CustomResource, plural })))
+      .flatMap(({ plural, inf }) => inf.list().map((cr) => ({ cr: cr, plural })))
       .sort((a, b) => created(a.cr) - created(b.cr) || source(a.cr).localeCompare(source(b.cr)));
     const desired = new Map<string, { object: PolicyObject; source: string }>();
     const verdicts: Verdict[] = [];
@@ -244,6 +244,8 @@ export class CrdController {
     const revisions = new Map(state.objects.map((s) => [objectKey(s.object), s.modRevision]));
     const published = this.o.publisher.snapshot?.snapshot.version ?? 0;
     const proxies = this.o.tracker.list();
+    const live = new Set(this.verdicts.map((v) => v.cr.metadata?.uid ?? source(v.cr)));
+    for (const uid of this.written.keys()) if (!live.has(uid)) this.written.delete(uid);
     for (const v of this.verdicts) {
       const current = this.currentOf(v);
       if (current === undefined) continue;
@@ -284,7 +286,7 @@ export class CrdController {
     const inf = this.informers.find((i) => i.plural === v.plural)?.inf;
     const name = v.cr.metadata?.name;
     if (inf === undefined || name === undefined) return undefined;
-    return inf.get(name, v.cr.metadata?.namespace) as CustomResource | undefined;
+    return inf.get(name, v.cr.metadata?.namespace);
   }
 
   close(): void {

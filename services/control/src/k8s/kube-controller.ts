@@ -9,6 +9,8 @@ import { CrdController } from './crd-controller';
 import { loadKubeConfig, type KubeAccess } from './kube-client';
 import { LEASE_DEFAULTS, LeaseElector } from './lease-elector';
 
+const START_RETRY_MS = 5000;
+
 export interface KubeControllerOptions {
   access: KubeAccess;
   /** Namespace whose CRs and Secrets are watched; undefined = all namespaces. */
@@ -20,6 +22,7 @@ export interface KubeControllerOptions {
 export class KubeController {
   private elector: LeaseElector | undefined;
   private controller: CrdController | undefined;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly cp: ControlPlane,
@@ -42,11 +45,22 @@ export class KubeController {
       retryMs: LEASE_DEFAULTS.retryMs,
       log: log.child({ component: 'leader-election' }),
       onStarted: () => {
-        const c = new CrdController(k8s, kc, { namespace: this.o.namespace, store: this.cp.store, tracker: this.cp.tracker, publisher: this.cp.publisher, log: log.child({ component: 'k8s-controller' }) });
-        this.controller = c;
-        c.start().catch((err: unknown) => log.error({ err: (err as Error).message }, 'controller failed to start'));
+        const run = (): void => {
+          if (this.elector?.leading !== true) return;
+          const c = new CrdController(k8s, kc, { namespace: this.o.namespace, store: this.cp.store, tracker: this.cp.tracker, publisher: this.cp.publisher, log: log.child({ component: 'k8s-controller' }) });
+          this.controller = c;
+          c.start().catch((err: unknown) => {
+            // CRDs not installed yet, RBAC missing, API server away: retry while leading.
+            log.error({ err: (err as Error).message, retryInMs: START_RETRY_MS }, 'controller failed to start');
+            c.close();
+            if (this.controller === c) this.controller = undefined;
+            this.retry = setTimeout(run, START_RETRY_MS);
+          });
+        };
+        run();
       },
       onStopped: () => {
+        if (this.retry !== undefined) clearTimeout(this.retry);
         this.controller?.close();
         this.controller = undefined;
       },
@@ -55,6 +69,7 @@ export class KubeController {
   }
 
   async close(): Promise<void> {
+    if (this.retry !== undefined) clearTimeout(this.retry);
     this.controller?.close();
     this.controller = undefined;
     await this.elector?.close();
