@@ -165,6 +165,10 @@ void test('ownership: an object applied with sockscale apply is not overwritten;
   ok(k().kubectl(['delete', '-n', NS, 'sockspolicy/hand-made']), 'delete');
   await new Promise((r) => setTimeout(r, 300));
   assert.equal((await sockscaleCli(['get', 'sockspolicy', 'hand-made', '-o', 'json'], cp?.grpc ?? '')).code, 0);
+  // An object the controller owns, deleted through the admin API, is put back from its CR.
+  const d = await sockscaleCli(['delete', 'socksuser', 'alice'], cp?.grpc ?? '');
+  assert.equal(d.code, 0, d.stderr);
+  await until('alice restored', async () => (await sockscaleCli(['get', 'socksuser', 'alice', '-o', 'json'], cp?.grpc ?? '')).code, (c) => c === 0, 5000);
 });
 
 void test('kubectl delete of the policy changes enforcement within 1 s', async () => {

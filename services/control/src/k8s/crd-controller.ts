@@ -14,8 +14,10 @@
  * as an scrypt hash (re-used while the Secret's resourceVersion is unchanged, and re-used from
  * the store when it still verifies), so no plain text is written to etcd or sent to proxies.
  *
- * Status: recomputed after each reconcile, on each published snapshot and every `statusPollMs`
- * (ACKs arrive on gRPC streams); patched only when it differs from what the CR already says.
+ * Reconciles on every informer event and every published snapshot, so an owned object deleted
+ * through the admin API is put back (one replaced by `sockscale apply` loses the label: the CR
+ * then reports Conflict). Status: recomputed after each reconcile and every `statusPollMs` (ACKs
+ * arrive on gRPC streams); patched only when it differs from what the CR already says.
  */
 import { hashPassword, objectKey, parseScryptHash, validateObject, verifyScrypt, type Logger, type PolicyObject } from '@sockscale/common';
 import type { AckTracker } from '../grpc';
@@ -29,6 +31,8 @@ export const VERSION = 'v1alpha1';
 export const MANAGED_BY_LABEL = 'sockscale.io/managed-by';
 export const MANAGED_BY_VALUE = 'kubernetes';
 export const SOURCE_ANNOTATION = 'sockscale.io/source';
+/** Back-off after a failed reconcile (store or API server away). */
+const RETRY_MS = 1000;
 const KINDS = [
   { kind: 'SocksPolicy', plural: 'sockspolicies' },
   { kind: 'SocksUser', plural: 'socksusers' },
@@ -76,7 +80,8 @@ export class CrdController {
   private running: Promise<void> | undefined;
   private again = false;
   private closed = false;
-  private readonly onSnapshot = () => this.scheduleStatus();
+  /** A new snapshot: the store changed (perhaps through the admin API): reconcile and refresh status. */
+  private readonly onSnapshot = () => this.schedule();
 
   constructor(
     private readonly k8s: K8s,
@@ -123,10 +128,10 @@ export class CrdController {
     return inf;
   }
 
-  private schedule(): void {
+  private schedule(delayMs = this.o.debounceMs ?? 20): void {
     if (this.closed) return;
     if (this.debounce !== undefined) clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => void this.run(true), this.o.debounceMs ?? 20);
+    this.debounce = setTimeout(() => void this.run(true), delayMs);
   }
 
   private scheduleStatus(): void {
@@ -139,18 +144,20 @@ export class CrdController {
       if (reconcile) this.again = true;
       return;
     }
+    let failed = false;
     this.running = (async () => {
       try {
         if (reconcile) await this.reconcile();
         await this.writeStatus();
       } catch (err) {
-        this.o.log.warn({ err: (err as Error).message, code: (err as { code?: unknown }).code }, 'reconcile failed; retrying');
-        this.again = true;
+        this.o.log.warn({ err: (err as Error).message, code: (err as { code?: unknown }).code, retryInMs: RETRY_MS }, 'reconcile failed; retrying');
+        failed = true;
       }
     })();
     await this.running;
     this.running = undefined;
-    if (this.again && !this.closed) {
+    if (failed) this.schedule(RETRY_MS);
+    else if (this.again && !this.closed) {
       this.again = false;
       this.schedule();
     }
