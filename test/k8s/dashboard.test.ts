@@ -98,6 +98,8 @@ async function scrapeControlPlane(): Promise<string | undefined> {
   const child = spawn(process.execPath, [SOCKSCALE_BIN, 'control', '--store', 'memory', '--grpc', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--log-format', 'json'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // The tools' env.sh exports SOCKSCALE_ETCD as the etcd binary; for `control` it means endpoints.
+    env: { ...process.env, SOCKSCALE_ETCD: undefined },
   });
   let out = '';
   let err = '';
