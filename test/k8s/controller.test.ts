@@ -179,3 +179,20 @@ void test('kubectl delete of the policy changes enforcement within 1 s', async (
   const ms = Date.now() - start;
   assert.ok(ms < 1000, `enforcement changed after ${ms} ms`);
 });
+
+void test('leader election: a second replica serves gRPC but stays passive; it takes over when the leader stops', async () => {
+  const b = await ControlProcess.start({ store: 'memory' }, ['--kubeconfig', k().kubeconfig, '--namespace', NS, '--lease-name', LEASE, '--identity', 'replica-b']);
+  try {
+    assert.equal(await b.readyz(), 200, 'the passive replica is ready and serves');
+    await new Promise((r) => setTimeout(r, 2500)); // a retry period: it tried and lost
+    assert.equal(k().kubectl(['get', 'lease', '-n', NS, LEASE, '-o', 'jsonpath={.spec.holderIdentity}']).stdout, 'replica-a');
+    assert.ok(!b.logs.some((l) => l.msg === 'controller started' || l.msg === 'became leader'), 'no controller on the passive replica');
+    await cp?.stop(); // releases the Lease
+    await b.waitForLog((l) => l.msg === 'controller started', 10_000);
+    assert.equal(k().kubectl(['get', 'lease', '-n', NS, LEASE, '-o', 'jsonpath={.spec.holderIdentity}']).stdout, 'replica-b');
+    // The new leader reconciles the CRs into its own store.
+    await until('alice in the new leader', async () => (await sockscaleCli(['get', 'socksuser', 'alice', '-o', 'json'], b.grpc)).code, (c) => c === 0, 5000);
+  } finally {
+    await b.stop();
+  }
+});
