@@ -1,7 +1,7 @@
 /**
  * Leader election with a coordination.k8s.io/v1 Lease (the same protocol as client-go's
  * leaderelection): the holder renews `renewTime` every `renewMs`; a candidate takes the Lease
- * over when it is free or its last renewal is older than `leaseDurationSeconds`. Every write
+ * over when it is free or has not changed for `leaseDurationSeconds` on the candidate's clock. Every write
  * carries the resourceVersion it read, so two candidates cannot both win. Losing the Lease (a
  * failed renewal past the deadline, or another holder) calls `onStopped`; the replica keeps
  * serving gRPC and campaigns again.
@@ -29,6 +29,7 @@ export class LeaseElector {
   private closed = false;
   leading = false;
   private lastRenewOk = 0;
+  private observed = { record: '', at: 0 };
 
   constructor(
     private readonly k8s: K8s,
@@ -91,8 +92,11 @@ export class LeaseElector {
     }
     const spec = lease.spec ?? {};
     const mine = spec.holderIdentity === this.o.identity;
-    const renewed = spec.renewTime === undefined ? 0 : new Date(spec.renewTime).getTime();
-    const expired = renewed + (spec.leaseDurationSeconds ?? this.o.leaseDurationSeconds) * 1000 < Date.now();
+    // Like client-go: expiry is measured on this replica's clock from when it last saw the
+    // record change, never by comparing another host's renewTime with ours (clock skew).
+    const record = `${spec.holderIdentity ?? ''}|${lease.metadata?.resourceVersion ?? ''}`;
+    if (record !== this.observed.record) this.observed = { record, at: Date.now() };
+    const expired = Date.now() - this.observed.at > (spec.leaseDurationSeconds ?? this.o.leaseDurationSeconds) * 1000;
     const free = spec.holderIdentity === undefined || spec.holderIdentity === '';
     if (!mine && !expired && !free) return false;
     const body = {
