@@ -48,7 +48,9 @@ export class ControlProcess {
     const child = spawn(
       process.execPath,
       [SOCKSCALE_BIN, 'control', ...storeArgs, '--grpc', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--admin-token-file', tokenFile(), '--log-format', 'json', ...args],
-      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      // The tools' env.sh exports SOCKSCALE_ETCD as the etcd *binary*; for `sockscale control` the
+      // same variable means endpoints. The store is always given as a flag here, so drop it.
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SOCKSCALE_ETCD: undefined } },
     );
     const p = new ControlProcess(child);
     const exited = once(child, 'exit').then(([code]) => {

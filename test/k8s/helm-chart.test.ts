@@ -77,6 +77,7 @@ void test('helm template defaults: components, replicas, restrictive pods, probe
   assert.equal(cc.args[0], 'control');
   // The admin token reaches the control plane as a file from the Secret, never in env or args.
   assert.ok(cc.args.includes('--admin-token-file=/etc/sockscale/admin/token'));
+  assert.ok(cc.args.includes('--in-cluster'), 'the control plane runs the Kubernetes controller with its service account');
   assert.ok(cc.volumeMounts.some((m: { name: string; mountPath: string }) => m.name === 'admin-token' && m.mountPath === '/etc/sockscale/admin'));
   assert.equal(control.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'admin-token').secret.secretName, 'rel-sockscale-control-admin-token');
   assert.ok(!JSON.stringify(cc.env ?? []).includes('admin-token'));

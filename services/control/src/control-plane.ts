@@ -38,6 +38,10 @@ export class ControlPlane {
   grpcPort = 0;
   adminAddress: { address: string; port: number } | undefined;
 
+  get store(): PolicyStore {
+    return this.opts.store;
+  }
+
   constructor(private readonly opts: ControlPlaneOptions) {
     this.log = opts.logger.child({ component: 'control' });
     this.publisher = new PolicyPublisher(opts.store, opts.logger.child({ component: 'publisher' }), { ...DEFAULT_PUBLISHER_OPTIONS, ...opts.publisher });

@@ -3,3 +3,4 @@ export * from './snapshot';
 export * from './grpc';
 export * from './control-plane';
 export * from './relays';
+export * from './k8s';

@@ -1,6 +1,6 @@
 /** `sockscale control`: one control-plane replica (gRPC over etcd, or an embedded store). */
 import { createMetricsRegistry, createRootLogger, flushLogger } from '@sockscale/common';
-import { ControlPlane, EtcdStore, MemoryStore, type PolicyStore } from '@sockscale/control';
+import { ControlPlane, EtcdStore, KubeController, MemoryStore, type PolicyStore } from '@sockscale/control';
 import { formatHostPort, type ControlConfig } from '../config';
 
 export async function controlCommand(config: ControlConfig): Promise<number> {
@@ -29,8 +29,18 @@ export async function controlCommand(config: ControlConfig): Promise<number> {
     logger: root,
     registry,
   });
+  const kube =
+    config.kube === undefined
+      ? undefined
+      : new KubeController(cp, {
+          access: config.kube.access,
+          namespace: config.kube.namespace,
+          lease: { namespace: config.kube.leaseNamespace, name: config.kube.leaseName, identity: config.kube.identity },
+          log: root.child({ component: 'kubernetes' }),
+        });
   try {
     await cp.start();
+    await kube?.start();
   } catch (err) {
     log.fatal({ err: (err as Error).message, code: (err as { code?: string }).code }, 'cannot start the control plane');
     await cp.stop().catch(() => undefined);
@@ -45,6 +55,7 @@ export async function controlCommand(config: ControlConfig): Promise<number> {
       store: config.store.kind === 'etcd' ? config.store.endpoints.join(',') : config.store.kind === 'file' ? `file:${config.store.path}` : 'memory',
       tls: config.tls === undefined ? 'off' : config.tls.clientCa === undefined ? 'tls' : 'mtls',
       adminApi: [...(config.adminToken === undefined ? [] : ['token']), ...config.adminCertCNs.map((cn) => `cert CN=${cn}`)].join(', ') || 'disabled (no --admin-token-file)',
+      kubernetes: config.kube === undefined ? 'off' : `${config.kube.access.kind === 'in-cluster' ? 'in-cluster' : config.kube.access.path}, namespace ${config.kube.namespace ?? '(all)'}, lease ${config.kube.leaseNamespace}/${config.kube.leaseName} as ${config.kube.identity}`,
       ready: cp.readiness().ready,
       version: cp.publisher.snapshot?.snapshot.version ?? 0,
     },
@@ -59,7 +70,7 @@ export async function controlCommand(config: ControlConfig): Promise<number> {
       }
       stopping = true;
       log.info({ signal }, 'stopping');
-      void cp.stop().then(() => {
+      void (kube?.close() ?? Promise.resolve()).then(() => cp.stop()).then(() => {
         flushLogger(root);
         resolve(0);
       });

@@ -84,3 +84,21 @@ test('serve: --control-plane replaces --policy; discovery options parsed, defaul
     '--control-plane-ca: a client certificate needs --control-plane-ca too',
   ]);
 });
+
+test('control: --kubeconfig / --in-cluster enable the Kubernetes controller; namespace and Lease from flags or the chart env', () => {
+  const kc = join(mkdtempSync(join(tmpdir(), 'kc-')), 'kubeconfig');
+  writeFileSync(kc, 'apiVersion: v1\n');
+  const c = parseControlConfig(['--store', 'memory', '--kubeconfig', kc, '--namespace', 'socks'], {}, false);
+  assert.deepEqual(c.kube?.access, { kind: 'kubeconfig', path: kc });
+  assert.equal(c.kube?.namespace, 'socks');
+  assert.equal(c.kube?.leaseNamespace, 'socks');
+  assert.equal(c.kube?.leaseName, 'sockscale-control-leader');
+  assert.equal(parseControlConfig(['--store', 'memory'], {}, false).kube, undefined);
+  const env = { SOCKSCALE_K8S_IN_CLUSTER: 'true', SOCKSCALE_POD_NAME: 'control-0', SOCKSCALE_POD_NAMESPACE: 'sys', SOCKSCALE_K8S_LEASE_NAME: 'rel-leader', SOCKSCALE_K8S_WATCH_NAMESPACE: '' };
+  const ic = parseControlConfig(['--store', 'memory'], env, false);
+  assert.deepEqual(ic.kube, { access: { kind: 'in-cluster' }, namespace: undefined, leaseNamespace: 'sys', leaseName: 'rel-leader', identity: 'control-0' });
+  assert.deepEqual(issues(() => parseControlConfig(['--store', 'memory', '--kubeconfig', kc, '--in-cluster', '--namespace', 'Bad_NS'], {}, false)), [
+    '--namespace: "Bad_NS" is not a valid namespace (lower-case letters, digits, "-" and ".")',
+    '--in-cluster: give either --kubeconfig or --in-cluster, not both',
+  ]);
+});

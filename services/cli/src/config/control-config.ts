@@ -1,10 +1,20 @@
 /** `sockscale control` settings (flags win over the environment; README copies this table). */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { ConfigError, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '@sockscale/common';
 import { formatHostPort, parseDuration, parseHostPort, type HostPort } from './parse-values';
 import { SettingsReader, type Setting } from './settings-reader';
 
 export type StoreConfig = { kind: 'etcd'; endpoints: string[] } | { kind: 'memory' } | { kind: 'file'; path: string };
+
+export interface KubeSettings {
+  access: { kind: 'kubeconfig'; path: string } | { kind: 'in-cluster' };
+  /** Namespace whose CRs and Secrets are watched; undefined = all namespaces. */
+  namespace: string | undefined;
+  leaseNamespace: string;
+  leaseName: string;
+  identity: string;
+}
 
 export interface ControlConfig {
   store: StoreConfig;
@@ -16,6 +26,8 @@ export interface ControlConfig {
   tls: { cert: string; key: string; clientCa?: string } | undefined;
   holdOffMs: number;
   maxDelayMs: number;
+  /** The Kubernetes controller (leader only), or undefined without --kubeconfig/--in-cluster. */
+  kube: KubeSettings | undefined;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -32,6 +44,12 @@ export const CONTROL_SETTINGS = [
   { flag: 'tls-client-ca', env: 'SOCKSCALE_TLS_CLIENT_CA', default: '(no client certs)', help: 'CA (PEM) client certificates must chain to: mTLS for proxies and admin clients.' },
   { flag: 'hold-off', env: 'SOCKSCALE_HOLD_OFF', default: '20ms', help: 'Batch store changes: wait this long after the last one.' },
   { flag: 'max-delay', env: 'SOCKSCALE_MAX_DELAY', default: '200ms', help: 'Batch store changes: publish at most this long after the first one.' },
+  { flag: 'kubeconfig', env: 'SOCKSCALE_KUBECONFIG', default: '(no controller)', help: 'Run the Kubernetes controller (leader only) with this kubeconfig file.' },
+  { flag: 'in-cluster', env: 'SOCKSCALE_K8S_IN_CLUSTER', default: 'false', boolean: true, help: 'Run the Kubernetes controller with the pod\'s service account.' },
+  { flag: 'namespace', env: 'SOCKSCALE_K8S_WATCH_NAMESPACE', default: '(all namespaces)', help: 'Watch SocksPolicy/SocksUser/Secrets in this namespace only.' },
+  { flag: 'lease-namespace', env: 'SOCKSCALE_POD_NAMESPACE', default: '--namespace, else "default"', help: 'Namespace of the leader-election Lease.' },
+  { flag: 'lease-name', env: 'SOCKSCALE_K8S_LEASE_NAME', default: 'sockscale-control-leader', help: 'Name of the leader-election Lease (coordination.k8s.io).' },
+  { flag: 'identity', env: 'SOCKSCALE_POD_NAME', default: 'hostname_pid', help: 'This replica\'s name in the Lease (holderIdentity).' },
   { flag: 'log-level', env: 'SOCKSCALE_LOG_LEVEL', default: 'info', help: `One of ${LOG_LEVELS.join(', ')}.` },
   { flag: 'log-format', env: 'SOCKSCALE_LOG_FORMAT', default: 'pretty on a terminal, else json', help: `One of ${LOG_FORMATS.join(', ')}.` },
 ] as const satisfies readonly Setting[];
@@ -101,6 +119,25 @@ export function parseControlConfig(argv: readonly string[], env: NodeJS.ProcessE
   const holdOffMs = r.get(S['hold-off'], parseDuration) ?? 20;
   const maxDelayMs = r.get(S['max-delay'], parseDuration) ?? 200;
   if (maxDelayMs < holdOffMs) r.problem(S['max-delay'], `must be at least --hold-off (${holdOffMs} ms)`);
+  const kubeconfig = r.get(S.kubeconfig, readableFile);
+  const inCluster = r.flag(S['in-cluster']);
+  let kube: KubeSettings | undefined;
+  const dnsName = (what: string) => (v: string): { v: string } | string =>
+    /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(v) ? { v } : `"${v}" is not a valid ${what} (lower-case letters, digits, "-" and ".")`;
+  const namespace = r.get(S.namespace, dnsName('namespace'))?.v;
+  const leaseNamespace = r.get(S['lease-namespace'], dnsName('namespace'))?.v;
+  const leaseName = r.get(S['lease-name'], dnsName('Lease name'))?.v ?? 'sockscale-control-leader';
+  const identity = r.get(S.identity, (v) => ({ v }))?.v ?? `${hostname()}_${process.pid}`;
+  if (kubeconfig !== undefined && inCluster) r.problem(S['in-cluster'], 'give either --kubeconfig or --in-cluster, not both');
+  else if (kubeconfig !== undefined || inCluster) {
+    kube = {
+      access: kubeconfig !== undefined ? { kind: 'kubeconfig', path: kubeconfig.v } : { kind: 'in-cluster' },
+      namespace,
+      leaseNamespace: leaseNamespace ?? namespace ?? 'default',
+      leaseName,
+      identity,
+    };
+  }
   const oneOf =
     <T extends string>(allowed: readonly T[]) =>
     (s: string): { v: T } | string =>
@@ -117,6 +154,7 @@ export function parseControlConfig(argv: readonly string[], env: NodeJS.ProcessE
     tls,
     holdOffMs,
     maxDelayMs,
+    kube,
     logLevel,
     logFormat,
   };

@@ -1,0 +1,5 @@
+export * from './conditions';
+export * from './crd-controller';
+export * from './kube-client';
+export * from './kube-controller';
+export * from './lease-elector';
