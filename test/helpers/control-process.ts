@@ -48,8 +48,8 @@ export class ControlProcess {
     const child = spawn(
       process.execPath,
       [SOCKSCALE_BIN, 'control', ...storeArgs, '--grpc', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--admin-token-file', tokenFile(), '--log-format', 'json', ...args],
-      // The tools' env.sh exports SOCKSCALE_ETCD as the etcd *binary*; for `sockscale control` the
-      // same variable means endpoints. The store is always given as a flag here, so drop it.
+      // The store is always given as a flag here: a SOCKSCALE_ETCD (etcd endpoints) in the
+      // caller's environment must not add a second one.
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SOCKSCALE_ETCD: undefined } },
     );
     const p = new ControlProcess(child);

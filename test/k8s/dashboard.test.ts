@@ -102,8 +102,6 @@ async function scrapeControlPlane(): Promise<string | undefined> {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
-    // The tools' env.sh exports SOCKSCALE_ETCD as the etcd binary; for `control` it means endpoints.
-    env: { ...process.env, SOCKSCALE_ETCD: undefined },
   });
   let out = '';
   let err = '';
