@@ -105,7 +105,7 @@ test('SIGHUP and file changes reload; an invalid change is rejected and the old 
     await closed;
     const line = await p.waitForLog((l) => l.msg === 'session' && l.outcome === 'closed_by_policy');
     assert.equal(line.command, 'connect');
-    assert.equal(await p.metric('sockscale_proxy_sessions_closed_by_policy_total'), 1);
+    assert.equal(await p.metric('sockscale_sessions_terminated_total', { reason: 'policy' }), 1);
     await assert.rejects(SocksClient.createConnection({ proxy: anon(p), command: 'connect', destination: { host: '127.0.0.1', port: echo.port }, timeout: 5000 }), /NotAllowed/);
   } finally {
     await p.stop();

@@ -5,6 +5,7 @@ import { applyCommand, deleteCommand, getCommand } from './commands/objects-comm
 import { hashPasswordCommand } from './commands/hash-password';
 import { serve } from './commands/serve';
 import { validateCommand } from './commands/validate';
+import { explainCommand } from './commands/explain';
 
 import { VERSION } from './version';
 
@@ -18,6 +19,8 @@ Usage:
   sockscale delete -f FILE|DIR | KIND NAME...    delete policy objects
   sockscale get policies|users|proxies [NAME]    list objects, or proxies and the versions they ACKed
   sockscale validate FILE|DIR...                check policy files
+  sockscale explain --policy PATH --user NAME --dest HOST:PORT [...]
+                                               what the policy decides for one request, and why
   sockscale hash-password [--cost 15]           print a password hash for SocksUser spec.password.hash
   sockscale version
 
@@ -115,6 +118,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return hashPasswordCommand(rest);
     case 'validate':
       return validateCommand(rest);
+    case 'explain':
+      return explainCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);

@@ -1,3 +1,3 @@
 export * from './server';
-export { compilePolicy, type CompiledPolicy } from './policy';
+export { compilePolicy, type CompiledPolicy, type Decision, type PolicyRequest } from './policy';
 export * from './discovery';

@@ -31,6 +31,8 @@ export const SERVE_SETTINGS = [
   { flag: 'bind-timeout', env: 'SOCKSCALE_BIND_TIMEOUT', default: '60s', help: 'How long BIND waits for the incoming connection.' },
   { flag: 'drain-timeout', env: 'SOCKSCALE_DRAIN_TIMEOUT', default: '30s', help: 'On SIGTERM, how long open sessions may finish.' },
   { flag: 'max-connections', env: 'SOCKSCALE_MAX_CONNECTIONS', default: '20000', help: 'Concurrent client connections; more are closed at once.' },
+  { flag: 'protocol-peek-bytes', env: 'SOCKSCALE_PROTOCOL_PEEK_BYTES', default: '16389', help: 'Protocol detection: most client bytes read before deciding (a TLS record fits).' },
+  { flag: 'protocol-peek-timeout', env: 'SOCKSCALE_PROTOCOL_PEEK_TIMEOUT', default: '1s', help: 'Protocol detection: wait this long for the client to speak, then decide "unknown".' },
 ] as const;
 
 const DURATION_OPTION: Readonly<Record<string, keyof ProxyOptions>> = {
@@ -39,6 +41,7 @@ const DURATION_OPTION: Readonly<Record<string, keyof ProxyOptions>> = {
   'idle-timeout': 'idleTimeoutMs',
   'bind-timeout': 'bindTimeoutMs',
   'drain-timeout': 'drainTimeoutMs',
+  'protocol-peek-timeout': 'protocolPeekTimeoutMs',
 };
 
 /**
@@ -106,6 +109,12 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   const maxConn = check('max-connections', 'SOCKSCALE_MAX_CONNECTIONS', parsePositiveInt);
   if (typeof maxConn === 'number') proxy.maxConnections = maxConn;
+  const peekBytes = check('protocol-peek-bytes', 'SOCKSCALE_PROTOCOL_PEEK_BYTES', (s) => {
+    const n = parsePositiveInt(s);
+    return typeof n === 'number' && (n < 64 || n > 1_048_576) ? `${n} is out of range 64-1048576` : n;
+  });
+  if (typeof peekBytes === 'number') proxy.protocolPeekBytes = peekBytes;
+  if (proxy.protocolPeekTimeoutMs === 0) issues.push({ path: '--protocol-peek-timeout', message: 'must be greater than 0 (a server-first protocol waits this long)' });
   if (issues.length > 0) throw new ConfigError(issues);
   const config: ServeConfig = { policyPaths, listen, admin: admin === undefined ? { host: '127.0.0.1', port: 9080 } : admin.v, logLevel, logFormat, proxy };
   if (discovery.config !== undefined) config.controlPlane = discovery.config;

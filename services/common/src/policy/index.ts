@@ -7,3 +7,6 @@ export { parsePortRange, PORT_MIN, PORT_MAX, type PortRange } from './ports';
 export { parseDestination, checkDomain, type Destination } from './destinations';
 export { checkName, NAME_PATTERN, NAME_MAX_LENGTH } from './names';
 export { DEFAULT_PRIORITY, PRIORITY_MIN, PRIORITY_MAX, isPolicyKind } from './object-schema';
+export { parseQuantity, formatQuantity, QUANTITY_PATTERN } from './quantity';
+export { WEEKDAYS, parseClock, checkTimeZone, zonedClock, MINUTES_PER_DAY, type Weekday } from './time-window';
+export { MAX_CONNECTIONS_MAX } from './object-schema';

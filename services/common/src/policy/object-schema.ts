@@ -8,6 +8,8 @@ import { checkName, checkNamespace } from './names';
 import { parseDestination } from './destinations';
 import { parsePortRange } from './ports';
 import { checkPasswordHash } from './password-hash';
+import { parseQuantity, QUANTITY_EXPECTED, QUANTITY_PATTERN } from './quantity';
+import { checkTimeZone, CLOCK_PATTERN, parseClock, WEEKDAYS } from './time-window';
 import {
   booleanValue,
   checker,
@@ -28,12 +30,17 @@ import {
   API_VERSION,
   COMMANDS,
   POLICY_KINDS,
+  PROTOCOLS,
+  RULE_MODES,
   RULE_ACTIONS,
   type ObjectMeta,
   type PasswordSpec,
   type PolicyKind,
   type PolicyObject,
+  type BandwidthLimits,
   type Rule,
+  type RuleLimits,
+  type TimeWindow,
   type SocksPolicy,
   type SocksPolicySpec,
   type SocksUser,
@@ -42,6 +49,7 @@ import {
 } from './types';
 
 export const PRIORITY_MIN = 0;
+export const MAX_CONNECTIONS_MAX = 1_000_000;
 export const PRIORITY_MAX = 1_000_000;
 export const DEFAULT_PRIORITY = 1000;
 
@@ -96,6 +104,33 @@ const plaintextPassword: Checker<string> = checker(
 
 const passwordHash = parsedString('a password hash (the output of "sockscale hash-password")', (s) => checkPasswordHash(s) ?? { value: s });
 
+/** Bytes/s: a quantity string (see quantity.ts) or an integer; OpenAPI: int-or-string with QUANTITY_PATTERN. */
+const quantity: Checker<number> = checker(
+  QUANTITY_EXPECTED,
+  (v, path, w) => {
+    const r = parseQuantity(v);
+    if (typeof r === 'string') return void w.report(path, typeof v === 'string' || typeof v === 'number' ? r : typeMismatch(QUANTITY_EXPECTED, v));
+    return r.value;
+  },
+  { pattern: QUANTITY_PATTERN, intOrString: true },
+);
+
+const clock = parsedString('a time of day "HH:MM" (00:00-24:00)', parseClockText, { pattern: CLOCK_PATTERN });
+
+function parseClockText(s: string): { value: string } | string {
+  const r = parseClock(s);
+  return typeof r === 'string' ? r : { value: s };
+}
+
+const timeZone = parsedString('an IANA time zone such as "Europe/Berlin"', (s) => checkTimeZone(s) ?? { value: s });
+
+function uniqueStrings(noun: string): { key: (raw: unknown) => string | undefined; message: (k: string, first: FieldPath) => string } {
+  return {
+    key: (raw) => (typeof raw === 'string' ? raw : undefined),
+    message: (k, first) => `duplicate ${noun} ${JSON.stringify(k)} (already listed at ${formatFieldPath(first)})`,
+  };
+}
+
 /** `rule-<index>`: the default name of the rule at `path` (…rules[index]). */
 function ruleDefaultName(path: FieldPath): string {
   return `rule-${String(path[path.length - 1])}`;
@@ -146,6 +181,44 @@ export const subjectsSchema = record<Subjects>(
   },
 );
 
+export const timeWindowSchema = record<TimeWindow>(
+  {
+    days: { check: listOf(oneOf(WEEKDAYS, 'day'), { nonEmpty: 'an empty list matches no day; omit "days" for every day', unique: uniqueStrings('day') }), default: () => [...WEEKDAYS] },
+    start: { check: clock, required: true },
+    end: { check: clock, required: true },
+    timeZone: { check: timeZone, default: () => 'UTC' },
+  },
+  {
+    refine: (t, path, w) => {
+      if (t.start === '24:00') return void w.report([...path, 'start'], 'a window cannot start at 24:00; use "00:00"');
+      if (t.start === t.end) {
+        return void w.report([...path, 'end'], `the window is empty (start = end = ${t.start}); use start "00:00" and end "24:00" for whole days`);
+      }
+      return t;
+    },
+  },
+);
+
+export const bandwidthSchema = record<BandwidthLimits>(
+  { up: { check: quantity }, down: { check: quantity }, total: { check: quantity } },
+  {
+    refine: (b, path, w) => {
+      if (b.up === undefined && b.down === undefined && b.total === undefined) return void w.report(path, 'set at least one of "up", "down" or "total"');
+      return b;
+    },
+  },
+);
+
+export const limitsSchema = record<RuleLimits>(
+  { bandwidth: { check: bandwidthSchema }, maxConnections: { check: integerValue(1, MAX_CONNECTIONS_MAX) } },
+  {
+    refine: (l, path, w) => {
+      if (l.bandwidth === undefined && l.maxConnections === undefined) return void w.report(path, 'set "bandwidth" or "maxConnections" (or omit "limits")');
+      return l;
+    },
+  },
+);
+
 export const ruleSchema = record<Rule>({
   name: { check: name, default: ruleDefaultName },
   action: { check: oneOf(RULE_ACTIONS, 'action'), required: true },
@@ -161,6 +234,15 @@ export const ruleSchema = record<Rule>({
   },
   destinations: { check: listOf(destination), default: () => [] },
   ports: { check: listOf(port), default: () => [] },
+  protocols: {
+    check: listOf(oneOf(PROTOCOLS, 'protocol'), {
+      nonEmpty: 'an empty list matches no tunnel; omit "protocols" to match any protocol',
+      unique: uniqueStrings('protocol'),
+    }),
+  },
+  timeWindows: { check: listOf(timeWindowSchema, { nonEmpty: 'an empty list is never active; omit "timeWindows" for always' }) },
+  mode: { check: oneOf(RULE_MODES, 'mode') },
+  limits: { check: limitsSchema },
 });
 
 export const socksPolicySpecSchema = record<SocksPolicySpec>({

@@ -39,14 +39,34 @@ export interface Checker<T> {
   readonly expected: string;
   /** Do not echo the value in messages (passwords). */
   readonly sensitive?: boolean;
+  /** For OpenAPI generation: the regular expression a string must match. */
+  readonly pattern?: string;
+  /** For OpenAPI generation: an integer or a string (x-kubernetes-int-or-string). */
+  readonly intOrString?: boolean;
+  /** For OpenAPI generation: the allowed strings. */
+  readonly enum?: readonly string[];
+  /** For OpenAPI generation: a record's field table / a list's item checker. */
+  readonly fields?: Readonly<Record<string, { check: Checker<unknown>; required?: true; default?: unknown }>>;
+  readonly items?: Checker<unknown>;
+}
+
+export interface CheckerOptions {
+  sensitive?: boolean;
+  pattern?: string;
+  intOrString?: boolean;
+  enum?: readonly string[];
 }
 
 export function checker<T>(
   expected: string,
   fn: (value: unknown, path: FieldPath, w: Walker) => T | undefined,
-  opts: { sensitive?: boolean } = {},
+  opts: CheckerOptions = {},
 ): Checker<T> {
-  return Object.assign(fn, { expected, sensitive: opts.sensitive === true });
+  const meta: { expected: string; sensitive: boolean; pattern?: string; intOrString?: boolean; enum?: readonly string[] } = { expected, sensitive: opts.sensitive === true };
+  if (opts.enum !== undefined) meta.enum = opts.enum;
+  if (opts.pattern !== undefined) meta.pattern = opts.pattern;
+  if (opts.intOrString === true) meta.intOrString = true;
+  return Object.assign(fn, meta);
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -123,7 +143,7 @@ export function oneOf<T extends string>(values: readonly T[], noun = 'value'): C
     if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T;
     if (typeof v !== 'string') return void w.report(path, typeMismatch(expected, v));
     return void w.report(path, `unknown ${noun} ${JSON.stringify(v)}; expected ${expected}${didYouMean(v, values)}`);
-  });
+  }, { enum: values });
 }
 
 /** Exactly this string (apiVersion). */
@@ -135,13 +155,17 @@ export function exactly<T extends string>(value: T): Checker<T> {
 }
 
 /** A string checked and normalised by `parse`, which returns the value or an error message. */
-export function parsedString<T>(expected: string, parse: (s: string) => { value: T } | string): Checker<T> {
-  return checker(expected, (v, path, w) => {
-    if (typeof v !== 'string') return void w.report(path, typeMismatch(expected, v));
-    const r = parse(v);
-    if (typeof r === 'string') return void w.report(path, r);
-    return r.value;
-  });
+export function parsedString<T>(expected: string, parse: (s: string) => { value: T } | string, opts: CheckerOptions = {}): Checker<T> {
+  return checker(
+    expected,
+    (v, path, w) => {
+      if (typeof v !== 'string') return void w.report(path, typeMismatch(expected, v));
+      const r = parse(v);
+      if (typeof r === 'string') return void w.report(path, r);
+      return r.value;
+    },
+    opts,
+  );
 }
 
 /** Accepts anything (used for the spec of an object whose kind is not known). */
@@ -162,6 +186,10 @@ export interface ListOptions {
 }
 
 export function listOf<T>(item: Checker<T>, opts: ListOptions = {}): Checker<T[]> {
+  return Object.assign(listChecker(item, opts), { items: item });
+}
+
+function listChecker<T>(item: Checker<T>, opts: ListOptions): Checker<T[]> {
   return checker('a list', (v, path, w) => {
     if (!Array.isArray(v)) {
       const single = typeof v === 'string' || typeof v === 'number';
@@ -242,6 +270,10 @@ export function unknownFieldMessage(key: string, known: readonly string[]): stri
 export function record<T extends object>(fields: Fields<T>, opts: RecordOptions<T> = {}): Checker<T> {
   const table = fields as unknown as Record<string, AnyField>;
   const known = Object.keys(table);
+  return Object.assign(recordChecker<T>(table, known, opts), { fields: table });
+}
+
+function recordChecker<T extends object>(table: Record<string, AnyField>, known: string[], opts: RecordOptions<T>): Checker<T> {
   return checker('a mapping', (v, path, w) => {
     if (!isPlainObject(v)) return void w.report(path, typeMismatch('a mapping', v));
     let ok = true;

@@ -9,7 +9,9 @@ import type { PolicyRequest, Subject } from './types';
  * `ruleCount` rules (IPv4/IPv6 prefixes, exact and wildcard domains, named private ranges,
  * catch-alls, port lists), against a fixed mix of requests: addresses inside rule prefixes,
  * random public addresses (mostly no match: the worst case), domains with and without a
- * resolved address, special addresses. The subject sees ~90% of the rules.
+ * resolved address, special addresses; 30% of CONNECTs carry a detected protocol (and an SNI).
+ * 10% of rules have protocols, 10% time windows, 5% are Shadow. The subject sees ~90% of the
+ * rules. Evaluation uses the current time (time windows hit the once-a-minute cache).
  *
  * Run directly (`node services/proxy/dist/policy/bench-decisions.js [seconds]`) for 10, 1,000
  * and 10,000 rules.
@@ -46,7 +48,7 @@ interface Pools {
   wild: string[];
 }
 
-function syntheticRule(rng: Prng, index: number, pools: Pools): Rule {
+function syntheticRule(rng: Prng, index: number, pools: Pools, features: boolean): Rule {
   const destinations: string[] = [];
   const kind = rng.next();
   const count = rng.int(1, 3);
@@ -80,17 +82,24 @@ function syntheticRule(rng: Prng, index: number, pools: Pools): Rule {
   const ports = rng.chance(0.5) ? [] : rng.subset(['80', '443', '22', '8080-8090', '1024-65535', String(rng.int(1, 65535))], 0.3);
   if (kind >= 0.85 && kind < 0.9 && ports.length === 0) ports.push(String(rng.int(1, 65535)));
   const commands: Command[] = rng.chance(0.7) ? ['Connect'] : [...COMMANDS];
-  return { name: `rule-${index}`, action: rng.chance(0.7) ? 'Allow' : 'Deny', commands, destinations, ports };
+  const rule: Rule = { name: `rule-${index}`, action: rng.chance(0.7) ? 'Allow' : 'Deny', commands, destinations, ports };
+  // The policy-engine features at realistic shares: protocol rules, time windows, shadow rules, limits.
+  if (!features) return rule;
+  if (rng.chance(0.1)) rule.protocols = rng.chance(0.5) ? ['tls'] : ['http', 'tls'];
+  if (rng.chance(0.1)) rule.timeWindows = [{ days: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri'], start: '08:00', end: '18:00', timeZone: rng.pick(['UTC', 'Europe/Berlin', 'America/New_York']) }];
+  if (rng.chance(0.05)) rule.mode = 'Shadow';
+  if (rng.chance(0.1)) rule.limits = { bandwidth: { total: 2_000_000 } };
+  return rule;
 }
 
 /** The synthetic snapshot, the bench subject and a request mix; exported for tests. */
-export function syntheticWorkload(ruleCount: number, seed = 1): { snapshot: PolicySnapshot; subject: Subject; requests: PolicyRequest[] } {
+export function syntheticWorkload(ruleCount: number, seed = 1, features = true): { snapshot: PolicySnapshot; subject: Subject; requests: PolicyRequest[] } {
   const rng = new Prng(seed);
   const pools: Pools = { v4: [], v6: [], exact: [], wild: [] };
   const policies: SocksPolicy[] = [];
   for (let p = 0, made = 0; made < ruleCount; p++) {
     const n = Math.min(RULES_PER_POLICY, ruleCount - made);
-    const rules = Array.from({ length: n }, (_, i) => syntheticRule(rng, made + i, pools));
+    const rules = Array.from({ length: n }, (_, i) => syntheticRule(rng, made + i, pools, features));
     made += n;
     policies.push({
       apiVersion: API_VERSION,
@@ -126,13 +135,18 @@ export function syntheticWorkload(ruleCount: number, seed = 1): { snapshot: Poli
     } else {
       destination = { domain: `unknown-${i}.example.com` };
     }
-    requests.push({ command, destination, port });
+    const request: PolicyRequest = { command, destination, port };
+    if (features && command === 'Connect' && rng.chance(0.3)) {
+      request.protocol = rng.pick(['tls', 'http', 'unknown'] as const);
+      if (request.protocol !== 'unknown' && pools.exact.length > 0) request.serverName = rng.pick(pools.exact);
+    }
+    requests.push(request);
   }
   return { snapshot: { version: 1, users: [], policies }, subject: { user: 'bench', groups: ['staff'], clientIp: '192.0.2.1' }, requests };
 }
 
-export function benchDecisions(ruleCount: number, seconds: number): BenchResult {
-  const { snapshot, subject, requests } = syntheticWorkload(ruleCount);
+export function benchDecisions(ruleCount: number, seconds: number, features = true): BenchResult {
+  const { snapshot, subject, requests } = syntheticWorkload(ruleCount, 1, features);
   const t0 = performance.now();
   const compiled = compilePolicy(snapshot);
   const compileMs = performance.now() - t0;
@@ -168,8 +182,9 @@ export function benchDecisions(ruleCount: number, seconds: number): BenchResult 
 
 if (require.main === module) {
   const seconds = Number(process.argv[2] ?? 2);
-  for (const n of [10, 1000, 10000]) {
-    const r = benchDecisions(n, seconds);
+  const counts = process.argv[3] !== undefined ? process.argv[3].split(',').map(Number) : [10, 1000, 10000];
+  for (const n of counts) {
+    const r = benchDecisions(n, seconds, process.argv[4] !== 'plain');
     const pct = Math.round((100 * r.allowed) / r.decisions);
     console.log(
       `${String(n).padStart(6)} rules: ${r.decisionsPerSecond.toLocaleString('en-US')} decisions/s wall, ` +

@@ -1,10 +1,13 @@
 import {
   API_VERSION,
   COMMANDS,
+  PROTOCOLS,
+  WEEKDAYS,
   formatIPv4,
   parseCidr,
   type Cidr,
   type Command,
+  type TimeWindow,
   type PolicySnapshot,
   type Rule,
   type SocksPolicy,
@@ -36,6 +39,19 @@ const DOMAIN_POOL = ['example.com', 'a.example.com', 'b.a.example.com', 'example
 const PORT_SPECS = ['22', '25', '53', '80', '443', '0', '65535', '1-1024', '1000-2000', '80-80', '443-8443', '1024-65535', '0-65535', '24-26'];
 const PORT_POOL = [0, 1, 21, 22, 23, 24, 25, 26, 27, 52, 53, 79, 80, 81, 442, 443, 444, 999, 1000, 1023, 1024, 1025, 2000, 2001, 8443, 8444, 65534, 65535];
 const PRIORITIES = [0, 10, 100, 1000, 1000, 5000];
+const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham'];
+const CLOCKS = ['00:00', '00:30', '01:00', '02:00', '02:30', '03:00', '08:00', '09:15', '12:00', '17:59', '18:00', '22:00', '23:30', '23:59', '24:00'];
+/** Instants around DST changes (Berlin, New York, Lord Howe) and ordinary days, as ms. */
+const INSTANT_BASES = [
+  '2026-01-05T00:00:00Z',
+  '2026-03-08T06:00:00Z',
+  '2026-03-29T00:00:00Z',
+  '2026-04-04T14:00:00Z',
+  '2026-10-04T15:00:00Z',
+  '2026-10-25T00:00:00Z',
+  '2026-11-01T05:00:00Z',
+  '2026-07-01T12:00:00Z',
+].map((t) => Date.parse(t));
 const MAX128 = (1n << 128n) - 1n;
 
 export function formatIPv6(v: bigint, rng: Prng, zone = true): string {
@@ -122,13 +138,31 @@ function randomRule(rng: Prng, index: number): Rule {
   }
   const commands: Command[] = rng.chance(0.5) ? [...COMMANDS] : rng.subset(COMMANDS, 0.5);
   if (commands.length === 0 && rng.chance(0.9)) commands.push(rng.pick(COMMANDS));
-  return {
+  const rule: Rule = {
     name: rng.chance(0.9) ? `rule-${index}` : rng.pick(['allow-web', 'no-canary', 'lab']),
     action: rng.chance(0.6) ? 'Allow' : 'Deny',
     commands,
     destinations,
     ports,
   };
+  if (rng.chance(0.3)) {
+    const protocols = rng.subset(PROTOCOLS, 0.4);
+    rule.protocols = protocols.length > 0 ? protocols : [rng.pick(PROTOCOLS)];
+  }
+  if (rng.chance(0.15)) rule.mode = 'Shadow';
+  else if (rng.chance(0.1)) rule.mode = 'Enforce';
+  if (rng.chance(0.2)) rule.timeWindows = Array.from({ length: rng.int(1, 2) }, () => randomWindow(rng));
+  if (rng.chance(0.1)) rule.limits = { maxConnections: rng.int(1, 5) };
+  return rule;
+}
+
+function randomWindow(rng: Prng): TimeWindow {
+  let start = rng.pick(CLOCKS.slice(0, -1));
+  let end = rng.pick(CLOCKS);
+  if (start === end) end = '24:00';
+  if (start === end) start = '00:00';
+  const days = rng.chance(0.4) ? [...WEEKDAYS] : rng.subset(WEEKDAYS, 0.4);
+  return { days: days.length > 0 ? days : ['Sun'], start, end, timeZone: rng.pick(ZONES) };
 }
 
 function randomPolicy(rng: Prng, name: string): SocksPolicy {
@@ -233,5 +267,11 @@ export function randomRequest(rng: Prng, world: RandomWorld): PolicyRequest {
   }
   if (rng.chance(0.005)) destination.ip = rng.pick(['999.1.1.1', 'bogus', '0x7f.1', '127.1', '']);
   const port = rng.chance(0.9) ? rng.pick(PORT_POOL) : rng.chance(0.95) ? rng.int(0, 65535) : rng.pick([-1, 65536, 1.5]);
-  return { command: rng.pick(COMMANDS), destination, port };
+  const request: PolicyRequest = { command: rng.pick(COMMANDS), destination, port };
+  if (rng.chance(0.5)) request.protocol = rng.pick(PROTOCOLS);
+  if (rng.chance(0.5)) request.serverName = randomDomainText(rng, world);
+  if (request.serverName !== undefined && rng.chance(0.3)) request.command = 'Connect';
+  // Around a DST change or an ordinary day, on minute boundaries and in between.
+  request.at = rng.pick(INSTANT_BASES) + rng.int(-36, 36) * 3_600_000 + rng.pick([0, 1, 59_999, rng.int(0, 3_599_999)]);
+  return request;
 }

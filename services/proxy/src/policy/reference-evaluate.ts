@@ -98,6 +98,52 @@ export function referenceAnonymousAllowed(snapshot: PolicySnapshot, clientIp: st
   return false;
 }
 
+const DAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const SHORT_DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** Local weekday (0 = Monday) and minute of day, read from a formatted string. */
+const localFormats = new Map<string, Intl.DateTimeFormat>();
+
+function localTime(at: number, timeZone: string): { day: number; minute: number } {
+  let f = localFormats.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'long', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
+    localFormats.set(timeZone, f);
+  }
+  const text = f.format(at);
+  const m = /^(\w+),? (\d+):(\d+)/.exec(text);
+  if (m === null) throw new Error(`unexpected date format ${text}`);
+  return { day: DAY_NAMES.indexOf(m[1] as string), minute: Number(m[2]) * 60 + Number(m[3]) };
+}
+
+function clockMinutes(hhmm: string): number {
+  const [h = '0', mm = '0'] = hhmm.split(':');
+  return Number(h) * 60 + Number(mm);
+}
+
+function timeMatches(rule: Rule, at: number): boolean {
+  if (rule.timeWindows === undefined) return true;
+  for (const w of rule.timeWindows) {
+    const now = localTime(at, w.timeZone);
+    const start = clockMinutes(w.start);
+    let end = clockMinutes(w.end);
+    if (end <= start) end += 1440;
+    // The window may have started today or (when it runs past midnight) yesterday.
+    for (const back of [0, 1]) {
+      const day = (now.day + 7 - back) % 7;
+      if (!w.days.includes(SHORT_DAYS[day] as never)) continue;
+      const t = now.minute + back * 1440;
+      if (t >= start && t < end) return true;
+    }
+  }
+  return false;
+}
+
+function protocolMatches(rule: Rule, request: PolicyRequest): boolean {
+  if (rule.protocols === undefined) return true;
+  return request.command === 'Connect' && request.protocol !== undefined && rule.protocols.includes(request.protocol);
+}
+
 function portMatches(rule: Rule, port: number): boolean {
   if (rule.ports.length === 0) return true;
   for (const spec of rule.ports) {
@@ -120,7 +166,7 @@ function domainEntryMatches(entry: string, domain: string): boolean {
   return name !== '' && d === name;
 }
 
-function destinationMatches(rule: Rule, ip: ParsedIp | undefined, domain: string | undefined): boolean {
+function destinationMatches(rule: Rule, ip: ParsedIp | undefined, domain: string | undefined, serverName?: string): boolean {
   if (rule.destinations.length === 0) return true;
   for (const entry of rule.destinations) {
     const c = cidrOf(entry);
@@ -128,9 +174,16 @@ function destinationMatches(rule: Rule, ip: ParsedIp | undefined, domain: string
       if (ip !== undefined && cidrContains(c, ip)) return true;
     } else if (domain !== undefined && domainEntryMatches(entry, domain)) {
       return true;
+    } else if (serverName !== undefined && domainEntryMatches(entry, serverName)) {
+      return true;
     }
   }
   return false;
+}
+
+/** The SNI/Host name counts for rules with `protocols` once a protocol was detected. */
+function nameFor(rule: Rule, request: PolicyRequest): string | undefined {
+  return rule.protocols !== undefined && request.protocol !== undefined && request.command === 'Connect' ? request.serverName : undefined;
 }
 
 function isSpecial(ip: ParsedIp): boolean {
@@ -160,33 +213,72 @@ export function referenceEvaluate(snapshot: PolicySnapshot, subject: Subject, re
     ip = parseIp(request.destination.ip);
     if (ip === undefined) return noMatch();
   }
+  const at = request.at ?? Date.now();
+  const shadow: Decision[] = [];
+  const finish = (d: Decision): Decision => (shadow.length > 0 ? { ...d, shadow } : d);
   for (const policy of referenceApplicablePolicies(snapshot, subject)) {
     for (const rule of policy.spec.rules) {
       if (!rule.commands.includes(request.command)) continue;
       if (!portMatches(rule, request.port)) continue;
-      if (!destinationMatches(rule, ip, request.destination.domain)) continue;
+      if (!protocolMatches(rule, request)) continue;
+      if (!timeMatches(rule, at)) continue;
+      if (!destinationMatches(rule, ip, request.destination.domain, nameFor(rule, request))) continue;
       const policyName = policy.metadata.name;
-      if (rule.action === 'Deny') return { action: 'Deny', policy: policyName, rule: rule.name, reason: 'rule' };
-      if (ip !== undefined && isSpecial(ip) && !ruleNamesSpecial(rule, ip)) {
-        return { action: 'Deny', policy: policyName, rule: rule.name, reason: 'special-destination' };
+      let d: Decision;
+      if (rule.action === 'Deny') d = { action: 'Deny', policy: policyName, rule: rule.name, reason: 'rule' };
+      else if (ip !== undefined && isSpecial(ip) && !ruleNamesSpecial(rule, ip)) d = { action: 'Deny', policy: policyName, rule: rule.name, reason: 'special-destination' };
+      else d = { action: 'Allow', policy: policyName, rule: rule.name, reason: 'rule' };
+      if (rule.mode === 'Shadow') {
+        shadow.push(d);
+        continue;
       }
-      return { action: 'Allow', policy: policyName, rule: rule.name, reason: 'rule' };
+      if (d.action === 'Allow' && rule.limits !== undefined) d = { ...d, limits: rule.limits };
+      return finish(d);
     }
   }
-  return noMatch();
+  return finish(noMatch());
 }
 
 /**
- * True unless no resolution of `domain` can be allowed: walking the rules in order (command and
- * port fitting), an Allow rule that matches the domain, has a CIDR entry or has empty
+ * CONNECT: true when some rule with `protocols` (any mode) whose command, port and time fit
+ * could match (by address/domain, or by SNI/Host when it has a domain entry) before the first
+ * Enforce rule without `protocols` that matches.
+ */
+export function referenceNeedsProtocol(snapshot: PolicySnapshot, subject: Subject, request: PolicyRequest): boolean {
+  if (request.command !== 'Connect' || !usable(request.command, request.port)) return false;
+  let ip: ParsedIp | undefined;
+  if (request.destination.ip !== undefined) {
+    ip = parseIp(request.destination.ip);
+    if (ip === undefined) return false;
+  }
+  const at = request.at ?? Date.now();
+  for (const policy of referenceApplicablePolicies(snapshot, subject)) {
+    for (const rule of policy.spec.rules) {
+      if (!rule.commands.includes('Connect') || !portMatches(rule, request.port) || !timeMatches(rule, at)) continue;
+      const byAddress = destinationMatches(rule, ip, request.destination.domain);
+      if (rule.protocols !== undefined) {
+        if (byAddress || rule.destinations.some((e) => cidrOf(e) === undefined)) return true;
+      } else if (rule.mode !== 'Shadow' && byAddress) {
+        return false;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * True unless no resolution of `domain` can be allowed: walking the Enforce rules without
+ * `protocols` in order (command, port and time fitting), an Allow rule that matches the domain, has a CIDR entry or has empty
  * destinations means "maybe"; a Deny rule matching the domain (or with empty destinations)
  * decides every resolution not caught earlier, so it means "no".
  */
-export function referenceMightAllowDomain(snapshot: PolicySnapshot, subject: Subject, command: Command, domain: string, port: number): boolean {
+export function referenceMightAllowDomain(snapshot: PolicySnapshot, subject: Subject, command: Command, domain: string, port: number, at = Date.now()): boolean {
   if (!usable(command, port)) return false;
   for (const policy of referenceApplicablePolicies(snapshot, subject)) {
     for (const rule of policy.spec.rules) {
       if (!rule.commands.includes(command) || !portMatches(rule, port)) continue;
+      // Shadow rules never decide; rules with protocols never match an uninspected request.
+      if (rule.mode === 'Shadow' || rule.protocols !== undefined || !timeMatches(rule, at)) continue;
       const byDomain = rule.destinations.length === 0 || rule.destinations.some((e) => cidrOf(e) === undefined && domainEntryMatches(e, domain));
       const hasCidr = rule.destinations.some((e) => cidrOf(e) !== undefined);
       if (rule.action === 'Allow' && (byDomain || hasCidr)) return true;

@@ -1,6 +1,8 @@
-import { COMMANDS, type Command, type SocksPolicy } from '@sockscale/common';
+import { COMMANDS, PROTOCOLS, type Command, type Protocol, type SocksPolicy } from '@sockscale/common';
 import { EMPTY_SPARSE, denseAnd, denseFrom, lowestBit, setRange, sparseAndDense, sparseHas, wordCount, type DenseBits, type SparseBits } from './bitset';
-import { NO_MATCH, ruleDecision, specialDecision } from './decisions';
+import { NO_MATCH, ruleDecision, specialDecision, withShadow } from './decisions';
+import { parseDestinationEntry } from './destination-entry';
+import { TimeGate } from './time-gate';
 import { DestinationIndex, type IpNode } from './destination-index';
 import { parseIpWords } from './ip-words';
 import { PortIndex, isPort, portRanges } from './port-set';
@@ -14,8 +16,27 @@ export interface EngineBudgets {
   broadSetWords?: number;
 }
 
-/** Per-subject masks: for each command (COMMANDS order), the applicable rules allowing it. */
-export type SubjectMasks = readonly DenseBits[];
+/** Protocol states of a request: 0 = not inspected, then 1 + index in PROTOCOLS. */
+const PROTOCOL_STATES = 1 + PROTOCOLS.length;
+
+/**
+ * Per-subject masks over the applicable rules. `enforced[c * PROTOCOL_STATES + k]`: Enforce
+ * rules applying to command c whose protocol condition accepts protocol state k; `shadow`
+ * likewise for Shadow rules (null when the subject has none); `inspect`: CONNECT rules with
+ * `protocols` (any mode), whose outcome needs the tunnel's first bytes.
+ */
+export interface SubjectMasks {
+  readonly enforced: readonly DenseBits[];
+  readonly shadow: readonly DenseBits[] | null;
+  readonly inspect: DenseBits | null;
+  /** `inspect` restricted to rules with domain entries (they can match by SNI/Host). */
+  readonly inspectByName: DenseBits | null;
+}
+
+export function protocolState(command: Command, protocol: Protocol | undefined): number {
+  if (protocol === undefined || command !== 'Connect') return 0;
+  return 1 + PROTOCOLS.indexOf(protocol);
+}
 
 const NONE = 0x7fffffff;
 const BROAD_ANY = 0;
@@ -24,6 +45,8 @@ const BROAD_V6 = 2;
 /** Memory cap for the per-port-class broad sets, in 32-bit words (8 MiB). */
 const BROAD_BY_CLASS_BUDGET_WORDS = 1 << 21;
 const scratch = new Uint32Array(4);
+/** matchWith result for a request that cannot be evaluated (bad address or port). */
+const UNUSABLE = -2;
 /** The same words read as int32, so passing them on never boxes a heap number. */
 const scratchI32 = new Int32Array(scratch.buffer);
 
@@ -55,6 +78,17 @@ export class RuleEngine {
   readonly destinations: DestinationIndex;
   readonly ports: PortIndex;
   private readonly commandBits: DenseBits[];
+  /** Per protocol state: rules whose protocol condition accepts it. */
+  private readonly protocolBits: DenseBits[];
+  private readonly shadowBits: DenseBits;
+  private readonly enforcedBits: DenseBits;
+  private readonly inspectBits: DenseBits;
+  private readonly inspectByNameBits: DenseBits;
+  readonly hasShadow: boolean;
+  readonly hasInspect: boolean;
+  /** Domain entries of rules with `protocols`, matched against the SNI / Host name. */
+  private readonly names: DestinationIndex;
+  readonly time: TimeGate;
   private readonly allow: Uint8Array;
   private readonly allowBits: DenseBits;
   /** Allow rules with a CIDR entry: the ones that might allow a domain once it resolves. */
@@ -89,8 +123,39 @@ export class RuleEngine {
         this.words,
       ),
     );
+    const hasProtocols = (i: number): boolean => (rules[i]?.rule.protocols?.length ?? 0) > 0;
+    const indexes = rules.map((_, i) => i);
+    this.protocolBits = Array.from({ length: PROTOCOL_STATES }, (_, k) =>
+      denseFrom(
+        indexes.filter((i) => !hasProtocols(i) || (k > 0 && (rules[i]?.rule.protocols ?? []).includes(PROTOCOLS[k - 1] as Protocol))),
+        this.words,
+      ),
+    );
+    const isShadow = (i: number): boolean => rules[i]?.rule.mode === 'Shadow';
+    this.shadowBits = denseFrom(indexes.filter(isShadow), this.words);
+    this.enforcedBits = denseFrom(
+      indexes.filter((i) => !isShadow(i)),
+      this.words,
+    );
+    this.hasShadow = indexes.some(isShadow);
+    const inspect = indexes.filter((i) => hasProtocols(i) && (rules[i]?.rule.commands ?? []).includes('Connect'));
+    this.hasInspect = inspect.length > 0;
+    this.inspectBits = denseFrom(inspect, this.words);
+    const domainEntries = (i: number): string[] => (rules[i]?.rule.destinations ?? []).filter((d) => parseDestinationEntry(d)?.kind !== 'cidr');
+    this.inspectByNameBits = denseFrom(
+      inspect.filter((i) => domainEntries(i).length > 0),
+      this.words,
+    );
+    this.names = new DestinationIndex(
+      rules.map((_, i) => (hasProtocols(i) ? domainEntries(i) : [])),
+      this.words,
+    );
+    this.time = new TimeGate(
+      rules.map((r) => r.rule.timeWindows),
+      this.words,
+    );
     this.allow = Uint8Array.from(rules, (r) => (r.rule.action === 'Allow' ? 1 : 0));
-    this.decisions = rules.map((r) => ruleDecision(r.rule.action, r.policy, r.rule.name));
+    this.decisions = rules.map((r) => ruleDecision(r.rule.action, r.policy, r.rule.name, r.rule.mode === 'Shadow' ? undefined : r.rule.limits));
     this.specialDecisions = rules.map((r) => specialDecision(r.policy, r.rule.name));
     this.destinations = new DestinationIndex(
       rules.map((r) => r.rule.destinations),
@@ -112,46 +177,149 @@ export class RuleEngine {
   masksFor(positions: readonly number[]): SubjectMasks {
     const applicable = new Int32Array(this.words);
     for (const p of positions) setRange(applicable, this.policyStart[p] as number, this.policyStart[p + 1] as number);
-    return this.commandBits.map((c) => denseAnd(applicable, c));
+    const per = (modeBits: DenseBits): DenseBits[] =>
+      this.commandBits.flatMap((c) => {
+        const base = denseAnd(denseAnd(applicable, c), modeBits);
+        return this.protocolBits.map((p) => denseAnd(base, p));
+      });
+    const nonEmpty = (b: DenseBits): boolean => b.some((w) => w !== 0);
+    const shadow = this.hasShadow ? per(this.shadowBits) : null;
+    const inspect = this.hasInspect ? denseAnd(applicable, this.inspectBits) : null;
+    return {
+      enforced: per(this.enforcedBits),
+      shadow: shadow !== null && shadow.some(nonEmpty) ? shadow : null,
+      inspect: inspect !== null && nonEmpty(inspect) ? inspect : null,
+      inspectByName: inspect !== null && nonEmpty(inspect) ? denseAnd(inspect, this.inspectByNameBits) : null,
+    };
   }
 
-  /** True when some rule under `masks` allows `command` (whatever the destination and port). */
+  /** True when some enforced rule under `masks` allows `command` (whatever the destination, port, protocol and time). */
   permits(masks: SubjectMasks, command: Command): boolean {
-    const mask = masks[commandIndex(command)];
-    if (mask === undefined) return false;
-    for (let w = 0; w < this.words; w++) if (((mask[w] as number) & (this.allowBits[w] as number)) !== 0) return true;
+    const c = commandIndex(command);
+    if (c < 0) return false;
+    for (let k = 0; k < PROTOCOL_STATES; k++) {
+      const mask = masks.enforced[c * PROTOCOL_STATES + k] as DenseBits;
+      for (let w = 0; w < this.words; w++) if (((mask[w] as number) & (this.allowBits[w] as number)) !== 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * True when the first bytes of this CONNECT tunnel could change the outcome: some rule with
+   * `protocols` (Enforce or Shadow) applies to the command, port and time, could match the
+   * destination (by address or name, or by SNI/Host when it has domain entries), and comes
+   * before the first Enforce rule without `protocols` that matches.
+   */
+  needsProtocol(masks: SubjectMasks, request: PolicyRequest): boolean {
+    const inspect = masks.inspect;
+    if (inspect === null || request.command !== 'Connect' || !isPort(request.port)) return false;
+    const r0 = this.match(masks.enforced[0] as DenseBits, request, false);
+    if (r0 === UNUSABLE) return false;
+    const limit = r0 < 0 ? this.ruleCount : r0;
+    if (limit === 0) return false;
+    const port = request.port;
+    const portClass = this.ports.classFor(port);
+    const time = this.timeBits(request);
+    const rp = this.matchWith(inspect, request, false, time, portClass);
+    if (rp >= 0 && rp < limit) return true;
+    // Rules that may match by the (not yet known) server name.
+    const byName = masks.inspectByName as DenseBits;
+    const portBits = this.ports.classBits(portClass);
+    const lastWord = (limit - 1) >>> 5;
+    for (let w = 0; w <= lastWord; w++) {
+      let bits = (byName[w] as number) & (portBits[w] as number) & (time[w] as number);
+      if (w === lastWord && (limit & 31) !== 0) bits &= (1 << (limit & 31)) - 1;
+      while (bits !== 0) {
+        const r = (w << 5) | lowestBit(bits);
+        if (this.ports.exact || this.ports.ruleAccepts(r, port)) return true;
+        bits &= bits - 1;
+      }
+    }
     return false;
   }
 
   evaluate(masks: SubjectMasks, request: PolicyRequest): Decision {
-    const mask = masks[commandIndex(request.command)];
+    const c = commandIndex(request.command);
     const port = request.port;
-    if (mask === undefined || !isPort(port)) return NO_MATCH;
+    if (c < 0 || !isPort(port)) return NO_MATCH;
+    const k = protocolState(request.command, request.protocol);
+    const time = this.timeBits(request);
     const portClass = this.ports.classFor(port);
+    const r = this.matchWith(masks.enforced[c * PROTOCOL_STATES + k] as DenseBits, request, k > 0, time, portClass);
+    if (r === UNUSABLE) return NO_MATCH;
+    const node = this.lastNode;
+    const d = r < 0 ? NO_MATCH : this.decisionAt(r, node);
+    if (masks.shadow === null) return d;
+    // Shadow rules matching before the deciding rule, as the decisions they would have made:
+    // the same destination sets, scanned under the shadow mask.
+    const limit = r < 0 ? this.ruleCount : r;
+    const mask = masks.shadow[c * PROTOCOL_STATES + k] as DenseBits;
+    const sets = this.lastSets;
+    let hits: Decision[] | undefined;
+    let h = this.firstMatch(sets[0] as SparseBits, sets[1] as SparseBits, sets[2] as SparseBits, sets[3] as SparseBits, mask, time, portClass, port, 0);
+    while (h >= 0 && h < limit) {
+      (hits ??= []).push(this.decisionAt(h, node));
+      h = this.firstMatch(sets[0] as SparseBits, sets[1] as SparseBits, sets[2] as SparseBits, sets[3] as SparseBits, mask, time, portClass, port, h + 1);
+    }
+    return hits === undefined ? d : withShadow(d, hits);
+  }
+
+  private timeBits(request: PolicyRequest): DenseBits {
+    return this.time.bitsAt(this.time.any ? (request.at ?? Date.now()) : 0);
+  }
+
+  /** Rule r's decision for an address at `node` (Allow in a special range not named by r = Deny). */
+  private decisionAt(r: number, node: IpNode | undefined): Decision {
+    if (this.allow[r] === 1 && node !== undefined && node.special && !sparseHas(node.named, r)) return this.specialDecisions[r] as Decision;
+    return this.decisions[r] as Decision;
+  }
+
+  /** The address's node (undefined when there is no usable address). */
+  private ipNode(ip: string): IpNode | undefined {
+    const family = parseIpWords(ip, scratch);
+    this.lastBroad = BROAD_ANY;
+    if (family === 0) return undefined;
+    if (family === 4) {
+      this.lastBroad = BROAD_V4;
+      return this.destinations.matchV4(scratchI32[0] as number);
+    }
+    this.lastBroad = BROAD_V6;
+    return this.destinations.matchV6(scratchI32[0] as number, scratchI32[1] as number, scratchI32[2] as number, scratchI32[3] as number);
+  }
+
+  private lastNode: IpNode | undefined;
+  /** The four destination sets of the last matchWith, reused to continue a scan. */
+  private readonly lastSets: SparseBits[] = [EMPTY_SPARSE, EMPTY_SPARSE, EMPTY_SPARSE, EMPTY_SPARSE];
+
+  private lastBroad = BROAD_ANY;
+
+  /** First rule index >= from under mask matching the request (time: now / request.at), or -1 / UNUSABLE. */
+  private match(mask: DenseBits, request: PolicyRequest, byName: boolean, from = 0): number {
+    if (!isPort(request.port)) return UNUSABLE;
+    return this.matchWith(mask, request, byName, this.timeBits(request), this.ports.classFor(request.port), from);
+  }
+
+  private matchWith(mask: DenseBits, request: PolicyRequest, byName: boolean, time: DenseBits, portClass: number, from = 0): number {
     const destination = request.destination;
     const dests = this.destinations;
-    let broad = BROAD_ANY;
     let node: IpNode | undefined;
     const ip = destination.ip;
+    this.lastBroad = BROAD_ANY;
     if (ip !== undefined) {
-      const family = parseIpWords(ip, scratch);
-      if (family === 0) return NO_MATCH;
-      if (family === 4) {
-        node = dests.matchV4(scratchI32[0] as number);
-        broad = BROAD_V4;
-      } else {
-        node = dests.matchV6(scratchI32[0] as number, scratchI32[1] as number, scratchI32[2] as number, scratchI32[3] as number);
-        broad = BROAD_V6;
-      }
+      node = this.ipNode(ip);
+      if (node === undefined) return UNUSABLE;
     }
+    this.lastNode = node;
     const domain = destination.domain;
     const byDomain = domain !== undefined ? dests.matchDomain(domain) : EMPTY_SPARSE;
-    const r = this.firstMatch(this.broadFor(broad, portClass), node === undefined ? EMPTY_SPARSE : node.set, byDomain, mask, portClass, port);
-    if (r < 0) return NO_MATCH;
-    if (this.allow[r] === 1 && node !== undefined && node.special && !sparseHas(node.named, r)) {
-      return this.specialDecisions[r] as Decision;
-    }
-    return this.decisions[r] as Decision;
+    const name = request.serverName;
+    const byServerName = byName && name !== undefined ? this.names.matchDomain(name) : EMPTY_SPARSE;
+    const sets = this.lastSets;
+    sets[0] = this.broadFor(this.lastBroad, portClass);
+    sets[1] = node === undefined ? EMPTY_SPARSE : node.set;
+    sets[2] = byDomain;
+    sets[3] = byServerName;
+    return this.firstMatch(sets[0], sets[1], byDomain, byServerName, mask, time, portClass, request.port, from);
   }
 
   /**
@@ -161,11 +329,13 @@ export class RuleEngine {
    * CIDR. So some resolution might be allowed only if F allows, or some earlier Allow rule has a
    * CIDR entry. (With no F: only if some Allow rule has a CIDR entry.)
    */
-  mightAllowDomain(masks: SubjectMasks, command: Command, domain: string, port: number): boolean {
-    const mask = masks[commandIndex(command)];
-    if (mask === undefined || !isPort(port)) return false;
+  mightAllowDomain(masks: SubjectMasks, command: Command, domain: string, port: number, at?: number): boolean {
+    const c = commandIndex(command);
+    if (c < 0 || !isPort(port)) return false;
+    const mask = masks.enforced[c * PROTOCOL_STATES] as DenseBits;
     const portClass = this.ports.classFor(port);
-    const f = this.firstMatch(this.broadFor(BROAD_ANY, portClass), EMPTY_SPARSE, this.destinations.matchDomain(domain), mask, portClass, port);
+    const time = this.time.bitsAt(this.time.any ? (at ?? Date.now()) : 0);
+    const f = this.firstMatch(this.broadFor(BROAD_ANY, portClass), EMPTY_SPARSE, this.destinations.matchDomain(domain), EMPTY_SPARSE, mask, time, portClass, port, 0);
     if (f >= 0 && this.allow[f] === 1) return true;
     const limit = f < 0 ? this.ruleCount : f;
     if (limit === 0) return false;
@@ -173,7 +343,7 @@ export class RuleEngine {
     const exact = this.ports.exact;
     const lastWord = (limit - 1) >>> 5;
     for (let w = 0; w <= lastWord; w++) {
-      let bits = (mask[w] as number) & (this.allowWithCidr[w] as number) & (portBits[w] as number);
+      let bits = (mask[w] as number) & (this.allowWithCidr[w] as number) & (portBits[w] as number) & (time[w] as number);
       if (w === lastWord && (limit & 31) !== 0) bits &= (1 << (limit & 31)) - 1;
       while (bits !== 0) {
         const r = (w << 5) | lowestBit(bits);
@@ -200,22 +370,27 @@ export class RuleEngine {
     return set;
   }
 
-  /** Lowest rule index in (a ∪ b ∪ c) ∩ mask ∩ ports(port), or -1. */
-  private firstMatch(a: SparseBits, b: SparseBits, c: SparseBits, mask: DenseBits, portClass: number, port: number): number {
+  /** Lowest rule index >= from in (a ∪ b ∪ c ∪ d) ∩ mask ∩ time ∩ ports(port), or -1. */
+  private firstMatch(a: SparseBits, b: SparseBits, c: SparseBits, d: SparseBits, mask: DenseBits, time: DenseBits, portClass: number, port: number, from: number): number {
     const portBits = this.ports.classBits(portClass);
     const exact = this.ports.exact;
+    const fromWord = from >>> 5;
     const la = a.length;
     const lb = b.length;
     const lc = c.length;
+    const ld = d.length;
     let ia = 0;
     let ib = 0;
     let ic = 0;
+    let id = 0;
     for (;;) {
       const wa = ia < la ? (a[ia] as number) : NONE;
       const wb = ib < lb ? (b[ib] as number) : NONE;
       const wc = ic < lc ? (c[ic] as number) : NONE;
+      const wd = id < ld ? (d[id] as number) : NONE;
       let w = wa < wb ? wa : wb;
       if (wc < w) w = wc;
+      if (wd < w) w = wd;
       if (w === NONE) return -1;
       let bits = 0;
       if (wa === w) {
@@ -230,7 +405,13 @@ export class RuleEngine {
         bits |= c[ic + 1] as number;
         ic += 2;
       }
-      bits &= (mask[w] as number) & (portBits[w] as number);
+      if (wd === w) {
+        bits |= d[id + 1] as number;
+        id += 2;
+      }
+      if (w < fromWord) continue;
+      bits &= (mask[w] as number) & (portBits[w] as number) & (time[w] as number);
+      if (w === fromWord && (from & 31) !== 0) bits &= ~((1 << (from & 31)) - 1);
       while (bits !== 0) {
         const r = (w << 5) | lowestBit(bits);
         if (exact || this.ports.ruleAccepts(r, port)) return r;

@@ -22,11 +22,19 @@ export class CompiledSubjectRules implements SubjectRules {
     return this.permitted[COMMANDS.indexOf(command)] === true;
   }
 
+  get inspects(): boolean {
+    return this.masks.inspect !== null;
+  }
+
   evaluate(request: PolicyRequest): Decision {
     return this.engine.evaluate(this.masks, request);
   }
 
-  mightAllowDomain(command: Command, domain: string, port: number): boolean {
-    return this.engine.mightAllowDomain(this.masks, command, domain, port);
+  needsProtocol(request: PolicyRequest): boolean {
+    return this.engine.needsProtocol(this.masks, request);
+  }
+
+  mightAllowDomain(command: Command, domain: string, port: number, at?: number): boolean {
+    return this.engine.mightAllowDomain(this.masks, command, domain, port, at);
   }
 }

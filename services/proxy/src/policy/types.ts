@@ -1,4 +1,4 @@
-import type { Command, RuleAction, SocksUser } from '@sockscale/common';
+import type { Command, Protocol, RuleAction, RuleLimits, SocksUser } from '@sockscale/common';
 
 /**
  * Who is asking. `user` is null for an anonymous (SOCKS method 0x00) session; `groups` are the
@@ -23,6 +23,15 @@ export interface PolicyRequest {
   command: Command;
   destination: Destination;
   port: number;
+  /**
+   * CONNECT only: the protocol detected in the tunnel's first bytes; undefined = not inspected
+   * (rules with `protocols` do not match).
+   */
+  protocol?: Protocol;
+  /** The TLS SNI or HTTP Host name (no port) found by detection; matched by domain entries of rules with `protocols`. */
+  serverName?: string;
+  /** Instant for time windows, ms since the epoch; default now. */
+  at?: number;
 }
 
 /**
@@ -41,6 +50,13 @@ export interface Decision {
   readonly policy: string | null;
   readonly rule: string | null;
   readonly reason: DecisionReason;
+  /** Limits of the deciding rule (Allow by an Enforce rule with `limits` only). */
+  readonly limits?: RuleLimits;
+  /**
+   * Shadow rules that matched before the deciding rule (or anywhere, with no match), in order,
+   * each as the decision it would have made. Absent when none did.
+   */
+  readonly shadow?: readonly Decision[];
 }
 
 /** The compiled rule list that applies to one subject (obtain with `CompiledPolicy.forSubject`). */
@@ -49,13 +65,20 @@ export interface SubjectRules {
   readonly policies: readonly string[];
   /** Number of rules in the applicable policies. */
   readonly ruleCount: number;
-  /** The first matching rule's decision; allocation-free, safe to call per connection/datagram. */
+  /** The first matching rule's decision; allocation-free (unless shadow rules hit), safe to call per connection/datagram. */
   evaluate(request: PolicyRequest): Decision;
+  /**
+   * CONNECT: true when the tunnel's first bytes could change the decision (see RuleEngine);
+   * then inspect them and `evaluate` with `protocol` / `serverName`.
+   */
+  needsProtocol(request: PolicyRequest): boolean;
+  /** Some rule with `protocols` applies to this subject (cheap pre-check before needsProtocol / DNS). */
+  readonly inspects: boolean;
   /**
    * Cheap pre-check before DNS: false when no resolution of `domain` can be allowed, so the
    * proxy can refuse without a query. True means "resolve and `evaluate` again with the ip".
    */
-  mightAllowDomain(command: Command, domain: string, port: number): boolean;
+  mightAllowDomain(command: Command, domain: string, port: number, at?: number): boolean;
   /**
    * False when no rule could allow `command` at all (no applicable Allow rule lists it), so
    * BIND / UDP ASSOCIATE can be refused before any other work. True says nothing more.

@@ -1,4 +1,6 @@
 import type { Socket } from 'node:net';
+import type { ByteGate } from './byte-gate';
+import { pauseForGate, type GateState } from './gate-pause';
 
 /** Byte counters shared between a relay and its session (read by metrics and the access log). */
 export interface ByteCounters {
@@ -14,7 +16,12 @@ export interface ByteCounters {
  *
  * Resolves once both sockets are closed; `error` is the first socket error seen, if any.
  */
-export function relayTcp(client: Socket, target: Socket, counters: ByteCounters): Promise<{ error?: Error }> {
+export function relayTcp(client: Socket, target: Socket, counters: ByteCounters, gates?: { up?: ByteGate; down?: ByteGate }): Promise<{ error?: Error }> {
+  // Optional limits (ByteGate): a direction without a gate takes the plain path below.
+  const upGate = gates?.up;
+  const downGate = gates?.down;
+  const upState: GateState = { active: false };
+  const downState: GateState = { active: false };
   return new Promise((resolve) => {
     let firstError: Error | undefined;
     let closed = 0;
@@ -42,13 +49,19 @@ export function relayTcp(client: Socket, target: Socket, counters: ByteCounters)
     client.on('data', (chunk: Buffer) => {
       counters.up += chunk.length;
       if (!target.write(chunk)) client.pause();
+      if (upGate !== undefined) pauseForGate(upGate, upState, client, target, chunk.length);
     });
     target.on('data', (chunk: Buffer) => {
       counters.down += chunk.length;
       if (!client.write(chunk)) target.pause();
+      if (downGate !== undefined) pauseForGate(downGate, downState, target, client, chunk.length);
     });
-    target.on('drain', () => client.resume());
-    client.on('drain', () => target.resume());
+    target.on('drain', () => {
+      if (!upState.active) client.resume();
+    });
+    client.on('drain', () => {
+      if (!downState.active) target.resume();
+    });
     client.on('end', () => target.end());
     target.on('end', () => client.end());
     client.resume();

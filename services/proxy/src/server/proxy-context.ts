@@ -1,4 +1,5 @@
 import type { Logger } from '@sockscale/common';
+import type { LimitRegistry } from '../limits';
 import type { CompiledPolicy } from '../policy';
 import type { DnsCache } from '../relay/dns-cache';
 import type { PasswordVerifier } from '../stages/password-verifier';
@@ -15,6 +16,8 @@ export interface ProxyContext {
   readonly metrics: ProxyMetrics;
   readonly verifier: PasswordVerifier;
   readonly dns: DnsCache;
+  /** Bandwidth buckets and connection slots shared by all sessions of this process. */
+  readonly limits: LimitRegistry;
   /** The policy in force right now. */
   policy(): CompiledPolicy;
   onSessionEnd(s: Session): void;

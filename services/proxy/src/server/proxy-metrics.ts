@@ -22,7 +22,11 @@ export class ProxyMetrics {
   readonly connectionsRejected: Counter<'reason'>;
   readonly policyVersion: Gauge;
   readonly policyReloads: Counter<'result'>;
-  readonly sessionsClosedByPolicy: Counter;
+  readonly sessionsTerminated: Counter<'reason'>;
+  readonly shadowHits: Counter<'policy' | 'rule' | 'action' | 'differs'>;
+  readonly protocolDetections: Counter<'protocol' | 'ended'>;
+  readonly limitRejections: Counter<'limit'>;
+  readonly udpRateLimited: { inc(value?: number): void };
 
   /** Bytes of finished sessions; live sessions are added at scrape time. */
   private readonly closedBytes = { up: 0, down: 0 };
@@ -53,13 +57,29 @@ export class ProxyMetrics {
       registers,
     });
     this.udpDatagrams = new Counter({ name: 'sockscale_proxy_udp_datagrams_total', help: 'UDP datagrams relayed by direction.', labelNames: ['direction'], registers });
-    this.udpDropped = new Counter({ name: 'sockscale_proxy_udp_dropped_total', help: 'UDP datagrams dropped, by reason (fragmented, stranger, malformed, denied, unsolicited, resolve_failed, too_large, send_failed).', labelNames: ['reason'], registers });
+    this.udpDropped = new Counter({ name: 'sockscale_proxy_udp_dropped_total', help: 'UDP datagrams dropped, by reason (fragmented, stranger, malformed, denied, unsolicited, resolve_failed, too_large, send_failed, rate_limited).', labelNames: ['reason'], registers });
     this.policyDecisions = new Counter({ name: 'sockscale_proxy_policy_decisions_total', help: 'Policy decisions by action and reason.', labelNames: ['action', 'reason'], registers });
     this.connectionsRejected = new Counter({ name: 'sockscale_proxy_connections_rejected_total', help: 'Client connections closed before the handshake, by reason (max_connections, draining).', labelNames: ['reason'], registers });
     this.policyVersion = new Gauge({ name: 'sockscale_proxy_policy_version', help: 'Version of the policy snapshot in force.', registers });
     this.policyReloads = new Counter({ name: 'sockscale_proxy_policy_updates_total', help: 'Policy snapshots offered to the proxy by result (applied, rejected).', labelNames: ['result'], registers });
-    this.sessionsClosedByPolicy = new Counter({ name: 'sockscale_proxy_sessions_closed_by_policy_total', help: 'Open sessions closed because a new policy no longer allows them.', registers });
+    this.sessionsTerminated = new Counter({ name: 'sockscale_sessions_terminated_total', help: 'Open sessions ended by the proxy, by reason (policy = a new policy snapshot no longer allows them).', labelNames: ['reason'], registers });
+    this.sessionsTerminated.inc({ reason: 'policy' }, 0);
+    this.shadowHits = new Counter({
+      name: 'sockscale_proxy_shadow_rule_hits_total',
+      help: 'Decisions a Shadow rule would have made (it matched before the deciding rule), by policy, rule, the action it would have taken, and whether that differs from the enforced one.',
+      labelNames: ['policy', 'rule', 'action', 'differs'],
+      registers,
+    });
+    this.protocolDetections = new Counter({
+      name: 'sockscale_proxy_protocol_detections_total',
+      help: 'CONNECT tunnels whose first bytes were inspected, by detected protocol (tls, http, ssh, unknown) and how the peek ended (classified, limit, timeout, end, close).',
+      labelNames: ['protocol', 'ended'],
+      registers,
+    });
+    this.limitRejections = new Counter({ name: 'sockscale_proxy_limit_rejections_total', help: 'Requests refused (0x02) by a rule limit, by limit (max_connections).', labelNames: ['limit'], registers });
+    this.limitRejections.inc({ limit: 'max_connections' }, 0);
     for (const command of ['connect', 'bind', 'udp_associate', 'none']) this.sessionsActive.set({ command }, 0);
+    this.udpRateLimited = this.udpDropped.labels('rate_limited');
     this.udpUp = this.udpDatagrams.labels('up');
     this.udpDown = this.udpDatagrams.labels('down');
     this.udpUp.inc(0);

@@ -21,6 +21,10 @@ export interface ProxyOptions {
   dnsCacheSize: number;
   /** Largest UDP payload relayed (bytes after the SOCKS header). */
   udpMaxDatagram: number;
+  /** Protocol detection: most client bytes read before deciding (a whole TLS record fits). */
+  protocolPeekBytes: number;
+  /** Protocol detection: deadline for the client's first bytes; then the protocol is `unknown`. */
+  protocolPeekTimeoutMs: number;
 }
 
 export const DEFAULT_PROXY_OPTIONS: ProxyOptions = {
@@ -36,4 +40,6 @@ export const DEFAULT_PROXY_OPTIONS: ProxyOptions = {
   dnsNegativeTtlMs: 5_000,
   dnsCacheSize: 4096,
   udpMaxDatagram: 65_507,
+  protocolPeekBytes: 16_389,
+  protocolPeekTimeoutMs: 1000,
 };

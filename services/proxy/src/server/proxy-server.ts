@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { SockscaleError, type Logger, type PolicySnapshot, type Registry } from '@sockscale/common';
+import { LimitRegistry } from '../limits';
 import { compilePolicy, type CompiledPolicy } from '../policy';
 import { DnsCache } from '../relay/dns-cache';
 import { PasswordVerifier } from '../stages/password-verifier';
@@ -23,6 +24,8 @@ export class ProxyServer {
   private readonly server: Server;
   private readonly sessions = new Set<Session>();
   private readonly verifier = new PasswordVerifier();
+  /** Per-user / per-rule bandwidth and connection limits; `limits.setUserBandwidth` changes rates at run time. */
+  readonly limits = new LimitRegistry();
   private readonly dns: DnsCache;
   private readonly ctx: ProxyContext;
   private compiled: CompiledPolicy | undefined;
@@ -44,6 +47,7 @@ export class ProxyServer {
       metrics: this.metrics,
       verifier: this.verifier,
       dns: this.dns,
+      limits: this.limits,
       policy: () => this.compiled as CompiledPolicy,
       onSessionEnd: (s) => this.sessions.delete(s),
     };

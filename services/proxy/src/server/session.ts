@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { normalizeIp, type Command as PolicyCommand, type Logger } from '@sockscale/common';
+import { normalizeIp, type Command as PolicyCommand, type Logger, type Protocol } from '@sockscale/common';
 import {
   Command,
   Method,
@@ -12,12 +12,15 @@ import {
   parseUserPass,
   type SocksAddress,
 } from '../socks5';
-import type { CompiledPolicy, Decision, SubjectRules } from '../policy';
+import { NO_MATCH, type CompiledPolicy, type Decision, type SubjectRules } from '../policy';
 import { REPLY_OUTCOME, replyForError } from '../relay/errno-reply';
 import { dialFirst } from '../relay/dial';
 import { relayTcp, type ByteCounters } from '../relay/tcp-relay';
 import { acceptBindPeer } from '../relay/bind';
 import { UdpAssociation } from '../udp';
+import { recordDecision } from '../stages/record-decision';
+import { inspectTunnel } from '../stages/inspect-tunnel';
+import { holdLimits, limitUserKey, rewireLimits, type LimitHold } from '../stages/session-limits';
 import type { CommandLabel } from './proxy-metrics';
 import type { ProxyContext } from './proxy-context';
 
@@ -62,7 +65,9 @@ export class Session {
   private abort: AbortController | undefined;
   private cleanup: (() => void) | undefined;
   /** What an established session was allowed for, so a new policy can re-check it. */
-  private recheckRequest: { command: PolicyCommand; ip?: string; domain?: string; port: number } | undefined;
+  private recheckRequest: { command: PolicyCommand; ip?: string; domain?: string; port: number; protocol?: Protocol; serverName?: string } | undefined;
+  /** Connection slot and bandwidth gates of an allowed session (limits stage). */
+  private hold: LimitHold | undefined;
   private lingerUntil = 0;
   private idleMark = { up: -1, down: -1, since: 0 };
   private readonly log: Logger;
@@ -126,9 +131,15 @@ export class Session {
     this.rules = subject;
     this.udp?.setRules(subject);
     const req = this.recheckRequest;
-    if (req.ip === undefined && req.domain === undefined) return; // UDP/BIND without a fixed peer
-    const d = subject.evaluate({ command: req.command, destination: { ip: req.ip, domain: req.domain }, port: req.port });
+    if (req.ip === undefined && req.domain === undefined) {
+      // UDP ASSOCIATE: each destination is re-checked per datagram (cache cleared above); the
+      // association itself ends when the subject may no longer use the command at all.
+      if (!subject.permits(req.command)) this.closeByPolicy(`${req.command} no longer allowed`, NO_MATCH);
+      return;
+    }
+    const d = subject.evaluate({ ...req, destination: { ip: req.ip, domain: req.domain } });
     if (d.action !== 'Allow') this.closeByPolicy(`now denied (${d.reason})`, d);
+    else if (this.hold !== undefined) rewireLimits(this.ctx, this.hold, d);
   }
 
   /** Shutdown: cut the session now. */
@@ -141,8 +152,8 @@ export class Session {
   private closeByPolicy(why: string, d?: Decision): void {
     this.outcome = 'closed_by_policy';
     if (d !== undefined) this.decision = d;
-    this.ctx.metrics.sessionsClosedByPolicy.inc();
-    this.log.info({ why }, 'session closed by policy change');
+    this.ctx.metrics.sessionsTerminated.inc({ reason: 'policy' });
+    this.log.info({ why, policy: d?.policy ?? undefined, rule: d?.rule ?? undefined, destination: this.destination, user: this.user ?? undefined }, 'session closed by policy change');
     this.destroyAll();
   }
 
@@ -277,23 +288,27 @@ export class Session {
 
   private decide(rules: SubjectRules, command: PolicyCommand, destination: { ip?: string; domain?: string }, port: number): Decision {
     const d = rules.evaluate({ command, destination, port });
-    this.ctx.metrics.policyDecisions.inc({ action: d.action === 'Allow' ? 'allow' : 'deny', reason: d.reason });
+    recordDecision(this.ctx.metrics, this.log, d);
     return d;
   }
 
   /** Resolves a request address to candidate IPs allowed by policy; replies itself on failure. */
-  private async allowedAddresses(command: PolicyCommand, address: SocksAddress, port: number): Promise<{ ips: string[]; domain?: string } | undefined> {
+  private async allowedAddresses(command: PolicyCommand, address: SocksAddress, port: number): Promise<{ ips: string[]; domain?: string; inspect?: boolean } | undefined> {
     const rules = this.rules;
     if (rules === undefined) return this.fail('error', encodeReply(Reply.GeneralFailure), 'no rules for subject');
+    // CONNECT under rules with `protocols`: the tunnel's first bytes may decide (inspectFirst).
+    const inspects = command === 'Connect' && rules.inspects;
+    const needs = (destination: { ip: string; domain?: string }): boolean => inspects && rules.needsProtocol({ command, destination, port });
     if (address.type !== 'domain') {
       const ip = normalizeIp(address.host) ?? address.host;
+      if (needs({ ip })) return { ips: [ip], inspect: true };
       const d = this.decide(rules, command, { ip }, port);
       this.decision = d;
       if (d.action !== 'Allow') return this.fail('denied', encodeReply(Reply.NotAllowed), 'denied by policy');
       return { ips: [ip] };
     }
     const domain = address.host.toLowerCase().replace(/\.$/, '');
-    if (!rules.mightAllowDomain(command, domain, port)) {
+    if (!inspects && !rules.mightAllowDomain(command, domain, port)) {
       this.decision = this.decide(rules, command, { domain }, port);
       return this.fail('denied', encodeReply(Reply.NotAllowed), 'denied by policy before resolution');
     }
@@ -306,8 +321,14 @@ export class Session {
     }
     if (this.state !== 'connecting') return undefined;
     const ips: string[] = [];
+    const candidates: string[] = [];
     for (const ip of resolved) {
+      if (needs({ domain, ip })) {
+        candidates.push(ip);
+        continue;
+      }
       const d = this.decide(rules, command, { domain, ip }, port);
+      if (d.action === 'Allow') candidates.push(ip);
       if (d.action === 'Allow') {
         ips.push(ip);
         this.decision ??= d;
@@ -315,6 +336,7 @@ export class Session {
         this.decision = d;
       }
     }
+    if (candidates.length > ips.length) return { ips: candidates, domain, inspect: true };
     if (ips.length === 0) return this.fail('denied', encodeReply(Reply.NotAllowed), 'denied by policy after resolution');
     return { ips, domain };
   }
@@ -322,13 +344,32 @@ export class Session {
   private async connect(address: SocksAddress, port: number, early: Buffer): Promise<void> {
     const allowed = await this.allowedAddresses('Connect', address, port);
     if (allowed === undefined) return;
+    // Inspected tunnels: reply first, read the first bytes, decide; errors after the reply can only close.
+    let first = early;
+    let detected: { protocol?: Protocol; serverName?: string } = {};
+    let clientEnded = false;
+    if (allowed.inspect === true) {
+      const r = await this.inspectFirst(allowed.ips, allowed.domain, port, early);
+      if (r === undefined) return;
+      allowed.ips = r.ips;
+      first = r.peek.data;
+      clientEnded = r.peek.ended === 'end' || r.peek.ended === 'close';
+      detected = r.peek.serverName === undefined ? { protocol: r.peek.protocol } : { protocol: r.peek.protocol, serverName: r.peek.serverName };
+    }
+    const replied = allowed.inspect === true;
+    const hold = this.decision === undefined ? undefined : holdLimits(this.ctx, this.user, this.clientIp, this.decision);
+    if (hold !== undefined && 'rejected' in hold) {
+      this.log.info({ why: hold.rejected, user: this.user ?? undefined }, 'session refused by limit');
+      return void this.fail('limited', replied ? undefined : encodeReply(Reply.NotAllowed), hold.rejected);
+    }
+    this.hold = hold;
     this.abort = new AbortController();
     let target: Socket;
     try {
       target = await dialFirst(allowed.ips, port, this.ctx.options.connectTimeoutMs, this.abort.signal);
     } catch (err) {
       const reply = replyForError(err);
-      this.fail(REPLY_OUTCOME[reply] ?? 'error', encodeReply(reply), 'connect failed', err);
+      this.fail(REPLY_OUTCOME[reply] ?? 'error', replied ? undefined : encodeReply(reply), 'connect failed', err);
       return;
     }
     if (this.state !== 'connecting') {
@@ -337,18 +378,37 @@ export class Session {
     }
     this.target = target;
     const ip = normalizeIp(target.remoteAddress ?? '') ?? allowed.ips[0];
-    this.recheckRequest = { command: 'Connect', ip, domain: allowed.domain, port };
-    this.socket.write(encodeReply(Reply.Succeeded, { host: target.localAddress ?? '0.0.0.0', port: target.localPort ?? 0 }));
-    this.observeHandshake();
-    if (early.length > 0) {
-      this.bytes.up += early.length;
-      target.write(early);
+    this.recheckRequest = { command: 'Connect', ip, domain: allowed.domain, port, ...detected };
+    if (!replied) this.socket.write(encodeReply(Reply.Succeeded, { host: target.localAddress ?? '0.0.0.0', port: target.localPort ?? 0 }));
+    if (!replied) this.observeHandshake();
+    if (first.length > 0) {
+      this.bytes.up += first.length;
+      target.write(first);
     }
+    if (clientEnded) target.end();
     this.outcome = 'success';
     this.state = 'established';
-    const { error } = await relayTcp(this.socket, target, this.bytes);
+    const { error } = await relayTcp(this.socket, target, this.bytes, hold?.gates);
     if (error !== undefined && this.outcome === 'success') this.outcome = 'reset';
     this.finish();
+  }
+
+  /**
+   * The protocol stage: SOCKS success reply (BND 0.0.0.0:0: no upstream connection exists yet),
+   * peek, then evaluate the candidates with the detected protocol and SNI / Host. Denied: the
+   * connection is closed (no second reply exists in SOCKS5). Allowed: the caller dials.
+   */
+  private async inspectFirst(candidates: string[], domain: string | undefined, port: number, early: Buffer): Promise<{ ips: string[]; peek: import('../protocol').PeekResult } | undefined> {
+    this.socket.write(encodeReply(Reply.Succeeded, { host: '0.0.0.0', port: 0 }));
+    this.observeHandshake();
+    const r = await inspectTunnel({ socket: this.socket, early, options: this.ctx.options, rules: this.rules as SubjectRules, candidates, domain, port, metrics: this.ctx.metrics, log: this.log });
+    this.decision = r.decision;
+    if (this.state !== 'connecting') return undefined;
+    if (r.ips.length === 0) {
+      this.log.info({ protocol: r.peek.protocol, serverName: r.peek.serverName, policy: r.decision.policy ?? undefined, rule: r.decision.rule ?? undefined }, 'tunnel denied after protocol detection');
+      return this.fail('denied', undefined, `denied by policy after protocol detection (${r.peek.protocol})`);
+    }
+    return { ips: r.ips, peek: r.peek };
   }
 
   private async bind(address: SocksAddress, port: number): Promise<void> {
@@ -421,6 +481,7 @@ export class Session {
         clientPort: port,
         rules,
         counters: this.bytes,
+        gates: this.ctx.limits.gatesFor(limitUserKey(this.user, this.clientIp), '', undefined),
         onDecision: (d) => (this.decision = d),
       });
     } catch (err) {
@@ -482,6 +543,7 @@ export class Session {
   private finish(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.hold?.release();
     this.cleanup?.();
     this.socket.destroy();
     this.target?.destroy();

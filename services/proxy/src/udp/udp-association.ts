@@ -3,6 +3,8 @@ import { normalizeIp, type Logger } from '@sockscale/common';
 import { encodeUdpHeader, parseUdpHeader } from '../socks5';
 import type { Decision, SubjectRules } from '../policy';
 import type { ByteCounters } from '../relay/tcp-relay';
+import type { SessionGates } from '../limits';
+import { recordDecision } from '../stages/record-decision';
 import type { ProxyContext } from '../server/proxy-context';
 
 /** Per-association bounds: remembered destinations (for replies) and cached decisions. */
@@ -20,6 +22,8 @@ export interface UdpAssociationOptions {
   clientPort: number;
   rules: SubjectRules;
   counters: ByteCounters;
+  /** The user's bandwidth gates (shared with their TCP sessions), if a limit applies. */
+  gates?: SessionGates | undefined;
   onDecision: (d: Decision) => void;
 }
 
@@ -128,7 +132,7 @@ export class UdpAssociation {
     let d = this.decisions.get(key);
     if (d === undefined) {
       d = this.rules.evaluate({ command: 'UdpAssociate', destination, port });
-      this.o.ctx.metrics.policyDecisions.inc({ action: d.action === 'Allow' ? 'allow' : 'deny', reason: d.reason });
+      recordDecision(this.o.ctx.metrics, this.o.log, d);
       this.o.onDecision(d);
       if (this.decisions.size >= MAX_DECISIONS) this.decisions.clear();
       this.decisions.set(key, d);
@@ -147,6 +151,10 @@ export class UdpAssociation {
       }
       this.peers.add(key);
     }
+    // A datagram cannot wait like a TCP read: over the limit it is dropped (policing).
+    const gate = this.o.gates?.up;
+    if (gate !== undefined && gate.consume(0) > 0) return this.o.ctx.metrics.udpRateLimited.inc();
+    gate?.consume(payload.length);
     this.o.counters.up += payload.length;
     this.o.ctx.metrics.udpUp.inc();
     out.send(payload, port, ip, (err) => {
@@ -167,6 +175,9 @@ export class UdpAssociation {
     const ip = normalizeIp(rinfo.address) ?? rinfo.address;
     if (!this.peers.has(`${ip}|${rinfo.port}`)) return this.drop('unsolicited');
     if (this.clientPort === 0) return this.drop('unsolicited');
+    const gate = this.o.gates?.down;
+    if (gate !== undefined && gate.consume(0) > 0) return this.o.ctx.metrics.udpRateLimited.inc();
+    gate?.consume(msg.length);
     this.o.counters.down += msg.length;
     this.o.ctx.metrics.udpDown.inc();
     this.front.send([encodeUdpHeader(ip, rinfo.port), msg], this.clientPort, this.o.clientIp, (err) => {
