@@ -10,3 +10,4 @@ export { DEFAULT_PRIORITY, PRIORITY_MIN, PRIORITY_MAX, isPolicyKind } from './ob
 export { parseQuantity, formatQuantity, QUANTITY_PATTERN } from './quantity';
 export { WEEKDAYS, parseClock, checkTimeZone, zonedClock, MINUTES_PER_DAY, type Weekday } from './time-window';
 export { MAX_CONNECTIONS_MAX } from './object-schema';
+export { periodBounds, zonedToUtc } from './quota-period';
