@@ -2,3 +2,4 @@ export * from './store';
 export * from './snapshot';
 export * from './grpc';
 export * from './control-plane';
+export * from './quota';
