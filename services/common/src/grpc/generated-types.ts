@@ -18,3 +18,11 @@ export type { ProxyStatus, ProxyStatus__Output } from '../generated/sockscale/ad
 export type { ObjectResult, ObjectResult__Output } from '../generated/sockscale/admin/v1/ObjectResult';
 export type { HealthHandlers } from '../generated/grpc/health/v1/Health';
 export type { HealthCheckResponse } from '../generated/grpc/health/v1/HealthCheckResponse';
+export type { UsageServiceClient, UsageServiceHandlers } from '../generated/sockscale/usage/v1/UsageService';
+export type { QuotaAdminClient, QuotaAdminHandlers } from '../generated/sockscale/usage/v1/QuotaAdmin';
+export type { SyncRequest, SyncRequest__Output } from '../generated/sockscale/usage/v1/SyncRequest';
+export type { SyncResponse, SyncResponse__Output } from '../generated/sockscale/usage/v1/SyncResponse';
+export type { AccountReport, AccountReport__Output } from '../generated/sockscale/usage/v1/AccountReport';
+export type { AccountGrant, AccountGrant__Output } from '../generated/sockscale/usage/v1/AccountGrant';
+export type { QuotaStatusRequest__Output } from '../generated/sockscale/usage/v1/QuotaStatusRequest';
+export type { QuotaStatusResponse, QuotaStatusResponse__Output } from '../generated/sockscale/usage/v1/QuotaStatusResponse';

@@ -27,6 +27,8 @@ export function createGrpcServer(handlers: {
   discovery: grpc.UntypedServiceImplementation;
   admin: grpc.UntypedServiceImplementation;
   health: grpc.UntypedServiceImplementation;
+  usage?: grpc.UntypedServiceImplementation;
+  quotaAdmin?: grpc.UntypedServiceImplementation;
 }): grpc.Server {
   const proto = loadSockscaleProto();
   const server = new grpc.Server({
@@ -40,6 +42,8 @@ export function createGrpcServer(handlers: {
   server.addService(proto.sockscale.policy.v1.PolicyDiscovery.service, handlers.discovery);
   server.addService(proto.sockscale.admin.v1.PolicyAdmin.service, handlers.admin);
   server.addService(proto.grpc.health.v1.Health.service, handlers.health);
+  if (handlers.usage !== undefined) server.addService(proto.sockscale.usage.v1.UsageService.service, handlers.usage);
+  if (handlers.quotaAdmin !== undefined) server.addService(proto.sockscale.usage.v1.QuotaAdmin.service, handlers.quotaAdmin);
   return server;
 }
 

@@ -4,3 +4,6 @@ export { EtcdLedgerBackend } from './etcd-ledger-backend';
 export { applySync, newRecord, usedOf, committedOf, outstandingOf, settleExpired, type LedgerRecord, type SyncItem, type SyncOutcome } from './ledger-record';
 export { LEDGER_SCENARIOS, quotaObject } from './ledger-scenarios';
 export { QuotaLedgerUnavailableError, QuotaLedgerConflictError } from './quota-errors';
+export { usageHandlers, quotaAdminHandlers, checkSyncRequest, handleSyncRequest } from './usage-service';
+export { QuotaControlMetrics } from './quota-metrics';
+export { quotasFromSnapshot } from './snapshot-quotas';

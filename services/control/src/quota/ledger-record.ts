@@ -16,8 +16,9 @@
  * - Settlement: a lease not renewed by its proxy for the TTL is settled as fully used:
  *   base += max(granted, reported), lease removed. A dead proxy's unspent grant is thus counted
  *   as used (the quota is never exceeded, at the cost of under-using at most that grant).
- *   A report for a lease that no longer exists is answered `lapsed` (the proxy starts a new
- *   lease; the bytes it spent are inside the settled grant).
+ *   A report (seq > 1) for a lease that no longer exists is answered `lapsed` (the proxy starts
+ *   a new lease; the bytes it spent are inside the settled grant). A lease's first request
+ *   (seq 1) may carry bytes relayed from the offline allowance: they count as used.
  * - Release (drain): the proxy's final report; base += reported, lease removed, the unspent
  *   grant returns to the pool.
  */
@@ -119,7 +120,8 @@ export function applySync(r: LedgerRecord, item: SyncItem, opts: { now: number; 
   };
   let lease = r.leases[item.lease];
   if (lease === undefined) {
-    if (item.usedTotal > 0 || item.seq > 1) return finish({ grantedTotal: 0, lapsed: true, duplicate: false });
+    // seq 1 is a lease's first request; it may carry bytes spent offline (no grant yet).
+    if (item.seq > 1) return finish({ grantedTotal: 0, lapsed: true, duplicate: false });
     if (item.release) return finish({ grantedTotal: 0, lapsed: false, duplicate: false });
     lease = { granted: 0, reported: 0, seq: 0, expiresAt: 0 };
     r.leases[item.lease] = lease;

@@ -68,6 +68,11 @@ export class EtcdStore implements PolicyStore {
     this.client = new Etcd3(options);
   }
 
+  /** The etcd client, shared with the quota ledger (services/control/src/quota). */
+  get etcdClient(): Etcd3 {
+    return this.client;
+  }
+
   get reachable(): boolean {
     return this.probeFailure === undefined;
   }
