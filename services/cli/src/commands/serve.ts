@@ -3,6 +3,7 @@ import { ProxyServer } from '@sockscale/proxy';
 import { formatHostPort, type ServeConfig } from '../config';
 import { VERSION } from '../version';
 import { policyFeed } from './policy-feed';
+import { attachQuota } from './quota-wiring';
 
 /**
  * `sockscale serve`: the proxy and its admin endpoint in one process, with policy from YAML
@@ -23,6 +24,7 @@ export async function serve(config: ServeConfig): Promise<number> {
   process.on('unhandledRejection', die('unhandled promise rejection'));
   const registry = createMetricsRegistry();
   const proxy = new ProxyServer({ options: config.proxy, logger: root, registry });
+  const quota = attachQuota(proxy, config, root);
   const feed = policyFeed(config, root, log, registry, VERSION);
   const loadFailed = await feed.load(proxy);
   if (loadFailed !== undefined) {
@@ -88,6 +90,7 @@ export async function serve(config: ServeConfig): Promise<number> {
       log.info({ signal, sessions: proxy.activeSessions, deadlineMs: proxy.options.drainTimeoutMs }, 'draining');
       feed.close();
       void proxy.drain().then(async ({ cut }) => {
+        quota.close();
         await admin?.close();
         log.info({ cut }, 'stopped');
         flushLogger(root);
