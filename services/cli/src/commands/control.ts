@@ -25,6 +25,7 @@ export async function controlCommand(config: ControlConfig): Promise<number> {
     ...(config.tls === undefined ? {} : { tls: config.tls }),
     ...(config.adminToken === undefined ? {} : { adminToken: config.adminToken }),
     publisher: { holdOffMs: config.holdOffMs, maxDelayMs: config.maxDelayMs },
+    quota: { ttlMs: config.grantTtlMs },
     logger: root,
     registry,
   });

@@ -15,6 +15,8 @@ export interface ControlConfig {
   tls: { cert: string; key: string; clientCa?: string } | undefined;
   holdOffMs: number;
   maxDelayMs: number;
+  /** Quota grant TTL: a proxy lease not renewed for this long is settled as used. */
+  grantTtlMs: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -29,6 +31,7 @@ export const CONTROL_SETTINGS = [
   { flag: 'tls-key', env: 'SOCKSCALE_TLS_KEY', default: '(none)', help: 'Server private key (PEM).' },
   { flag: 'tls-client-ca', env: 'SOCKSCALE_TLS_CLIENT_CA', default: '(no client certs)', help: 'CA (PEM) client certificates must chain to: mTLS for proxies and admin clients.' },
   { flag: 'hold-off', env: 'SOCKSCALE_HOLD_OFF', default: '20ms', help: 'Batch store changes: wait this long after the last one.' },
+  { flag: 'grant-ttl', env: 'SOCKSCALE_GRANT_TTL', default: '10s', help: 'Quota grant TTL: a proxy that has not reported for this long has its unspent grant settled as used.' },
   { flag: 'max-delay', env: 'SOCKSCALE_MAX_DELAY', default: '200ms', help: 'Batch store changes: publish at most this long after the first one.' },
   { flag: 'log-level', env: 'SOCKSCALE_LOG_LEVEL', default: 'info', help: `One of ${LOG_LEVELS.join(', ')}.` },
   { flag: 'log-format', env: 'SOCKSCALE_LOG_FORMAT', default: 'pretty on a terminal, else json', help: `One of ${LOG_FORMATS.join(', ')}.` },
@@ -96,6 +99,8 @@ export function parseControlConfig(argv: readonly string[], env: NodeJS.ProcessE
   if (clientCa !== undefined && cert === undefined) r.problem(S['tls-client-ca'], 'mTLS needs a server certificate too (--tls-cert, --tls-key)');
   const holdOffMs = r.get(S['hold-off'], parseDuration) ?? 20;
   const maxDelayMs = r.get(S['max-delay'], parseDuration) ?? 200;
+  const grantTtlMs = r.get(S['grant-ttl'], parseDuration) ?? 10_000;
+  if (grantTtlMs < 1000) r.problem(S['grant-ttl'], 'must be at least 1s (proxies report about once a second)');
   if (maxDelayMs < holdOffMs) r.problem(S['max-delay'], `must be at least --hold-off (${holdOffMs} ms)`);
   const oneOf =
     <T extends string>(allowed: readonly T[]) =>
@@ -112,6 +117,7 @@ export function parseControlConfig(argv: readonly string[], env: NodeJS.ProcessE
     tls,
     holdOffMs,
     maxDelayMs,
+    grantTtlMs,
     logLevel,
     logFormat,
   };

@@ -318,7 +318,10 @@ export class QuotaManager {
       acc.limit = Number(g.limit);
       acc.serverUsed = Number(g.used);
       acc.serverRemaining = Number(g.remaining);
-      const starving = acc.available() < CHUNK_BYTES;
+      // A blocked account stays blocked until the ledger has bytes again (new period, higher
+      // limit, grants returned elsewhere); reservations its closed sessions left (< a chunk
+      // each) do not reopen it.
+      const starving = acc.available() < CHUNK_BYTES || (acc.blocked && g.exhausted);
       if (g.exhausted && starving && acc.holders.size + (acc.blocked ? 1 : 0) > 0) {
         if (acc.exhaustedSince === 0) acc.exhaustedSince = now;
         if (now - acc.exhaustedSince >= BLOCK_GRACE_MS) this.exhaust(acc);
