@@ -16,7 +16,7 @@ export function attachQuota(proxy: ProxyServer, config: ServeConfig, root: Logge
   const cp = config.controlPlane;
   const proxyId = `${cp?.nodeId ?? hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let transport: UsageTransport;
-  let manager: QuotaManager | undefined;
+  const ref: { manager?: QuotaManager } = {};
   if (cp !== undefined) {
     let tls: { ca: Buffer; cert?: Buffer; key?: Buffer } | undefined;
     if (cp.tls !== undefined) {
@@ -30,14 +30,15 @@ export function attachQuota(proxy: ProxyServer, config: ServeConfig, root: Logge
   } else {
     const ledger = new QuotaLedger(new MemoryLedgerBackend(), {
       ttlMs: DEFAULT_GRANT_TTL_MS,
-      quotas: () => new Map((manager?.quotaObjects ?? []).map((q) => [q.metadata.name, q])),
+      quotas: () => new Map((ref.manager?.quotaObjects ?? []).map((q) => [q.metadata.name, q])),
     });
     transport = {
       sync: (req: SyncRequest): Promise<SyncResponse__Output> => handleSyncRequest(ledger, undefined, log, req as SyncRequest__Output) as Promise<SyncResponse__Output>,
       close: () => undefined,
     };
   }
-  manager = new QuotaManager({ proxyId, transport, log });
+  const manager = new QuotaManager({ proxyId, transport, log });
+  ref.manager = manager;
   proxy.attachQuota(manager);
   manager.start();
   return manager;

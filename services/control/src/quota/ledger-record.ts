@@ -17,7 +17,9 @@
  *   base += max(granted, reported), lease removed. A dead proxy's unspent grant is thus counted
  *   as used (the quota is never exceeded, at the cost of under-using at most that grant).
  *   A report (seq > 1) for a lease that no longer exists is answered `lapsed` (the proxy starts
- *   a new lease; the bytes it spent are inside the settled grant). A lease's first request
+ *   a new lease). When the lease was settled and its proxy was only cut off, the report is
+ *   exact (the proxy stops spending a grant at send time + TTL, before the ledger settles it),
+ *   so the settled charge is corrected to what it says: the unspent grant returns to the pool. A lease's first request
  *   (seq 1) may carry bytes relayed from the offline allowance: they count as used.
  * - Release (drain): the proxy's final report; base += reported, lease removed, the unspent
  *   grant returns to the pool.
@@ -37,7 +39,15 @@ export interface LedgerRecord {
   /** Bytes of settled and released leases. */
   base: number;
   leases: Record<string, LeaseEntry>;
+  /**
+   * Leases settled after their TTL, kept for SETTLED_MEMORY_MS: if the proxy was only cut off
+   * (not dead) its later report is exact, and the unspent part it never relayed is refunded.
+   */
+  settled?: Record<string, { charged: number; seq: number; at: number }>;
 }
+
+/** How long a settled lease is remembered for a late report. */
+export const SETTLED_MEMORY_MS = 10 * 60_000;
 
 export interface SyncItem {
   lease: string;
@@ -97,8 +107,10 @@ export function settleExpired(r: LedgerRecord, now: number): { lease: string; by
     const bytes = Math.max(l.granted, l.reported);
     r.base += bytes;
     delete r.leases[id];
+    (r.settled ??= {})[id] = { charged: bytes, seq: l.seq, at: now };
     out.push({ lease: id, bytes, unspent: bytes - l.reported });
   }
+  for (const [id, t] of Object.entries(r.settled ?? {})) if (now - t.at > SETTLED_MEMORY_MS) delete r.settled?.[id];
   return out;
 }
 
@@ -121,8 +133,25 @@ export function applySync(r: LedgerRecord, item: SyncItem, opts: { now: number; 
   let lease = r.leases[item.lease];
   if (lease === undefined) {
     // seq 1 is a lease's first request; it may carry bytes spent offline (no grant yet).
-    if (item.seq > 1) return finish({ grantedTotal: 0, lapsed: true, duplicate: false });
-    if (item.release) return finish({ grantedTotal: 0, lapsed: false, duplicate: false });
+    if (item.seq > 1) {
+      const t = r.settled?.[item.lease];
+      if (t !== undefined && item.seq > t.seq) {
+        r.base += item.usedTotal - t.charged;
+        t.charged = item.usedTotal;
+        t.seq = item.seq;
+        if (item.release) delete r.settled?.[item.lease];
+        changed = true;
+      }
+      return finish({ grantedTotal: 0, lapsed: true, duplicate: false });
+    }
+    if (item.release) {
+      // A lease opened and closed in one report (offline bytes at drain, or a probe).
+      if (item.usedTotal > 0) {
+        r.base += item.usedTotal;
+        changed = true;
+      }
+      return finish({ grantedTotal: 0, lapsed: false, duplicate: false });
+    }
     lease = { granted: 0, reported: 0, seq: 0, expiresAt: 0 };
     r.leases[item.lease] = lease;
     changed = true;

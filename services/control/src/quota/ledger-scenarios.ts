@@ -100,11 +100,16 @@ export const LEDGER_SCENARIOS: Record<string, (backend: () => LedgerBackend) => 
     );
     const [s] = await l.status();
     assert.equal(s?.used, 2600, 'settled as used: reported 500 + unspent 2000 + live 100');
-    const late = await l.sync(A, 0, item('dead#1', 3, 2400, 1000));
+    // The proxy was only cut off: its final report (exact: it stopped spending at its own
+    // lapse) corrects the settled charge; nothing is counted twice.
+    const late = await l.sync(A, 0, item('dead#1', 3, 800, 0, true));
     assert.equal(late.lapsed, true);
     assert.equal(late.grantedTotal, 0);
     const [s2] = await l.status();
-    assert.equal(s2?.used, 2600, 'late report of a settled lease is not counted again');
+    assert.equal(s2?.used, 900, 'settled charge corrected to the reported 800 (+ live 100)');
+    const again = await l.sync(A, 0, item('dead#1', 3, 800, 0, true));
+    assert.equal(again.lapsed, true);
+    assert.equal((await l.status())[0]?.used, 900, 'the retried final report changes nothing');
   },
   'concurrent syncs from many proxies: no lost update, never over the limit': async (backend) => {
     const clock = { t: Date.parse('2026-05-10T10:00:00Z') };

@@ -23,7 +23,7 @@ describe('TokenBucket', () => {
     assert.ok(Math.abs(sent - 10_000) <= 800, `sent ${sent}`);
   });
   it('setRate keeps the balance and applies at once', () => {
-    let now = 0;
+    const now = 0;
     const b = new TokenBucket(1000, () => now);
     b.consume(1100); // 1000 in debt at 1000 B/s = 1 s
     b.setRate(2000);
@@ -39,7 +39,7 @@ describe('LimitRegistry', () => {
     assert.equal(reg.gatesFor('alice', 'p/r', { maxConnections: 2 }), undefined);
   });
   it('rule bandwidth is per user within the rule, shared by that user\'s sessions', () => {
-    let now = 0;
+    const now = 0;
     const reg = new LimitRegistry(() => now);
     const limits = { bandwidth: { down: 1000 } };
     const a1 = reg.gatesFor('alice', 'p/r', limits);
@@ -52,7 +52,7 @@ describe('LimitRegistry', () => {
     assert.equal(b1.down.consume(100), 0, 'bob has his own');
   });
   it('user bandwidth applies to all of the user\'s gated sessions and changes in place', () => {
-    let now = 0;
+    const now = 0;
     const reg = new LimitRegistry(() => now);
     reg.setUserBandwidth('alice', { total: 1000 });
     const g = reg.gatesFor('alice', '', undefined);
@@ -69,7 +69,7 @@ describe('LimitRegistry', () => {
     assert.equal(g.down.consume(1_000_000), 0);
   });
   it('rewire moves an open session to the new rule\'s rates', () => {
-    let now = 0;
+    const now = 0;
     const reg = new LimitRegistry(() => now);
     const g = reg.gatesFor('alice', 'p/slow', { bandwidth: { down: 1000 } });
     assert.ok(g !== undefined);

@@ -24,6 +24,8 @@ export const SYNC_INTERVAL_MS = 1000;
 export const OFFLINE_AFTER_MS = 3000;
 /** How often a paused session asks again while waiting for a grant. */
 export const GRANT_WAIT_POLL_MS = 20;
+/** Spacing of syncs triggered by low grants (limits ledger contention: one etcd key per account). */
+export const MIN_SYNC_GAP_MS = 25;
 const SHARED_MEMBER = '*';
 
 export interface QuotaManagerOptions {
@@ -33,6 +35,8 @@ export interface QuotaManagerOptions {
   now?: () => number;
   intervalMs?: number;
 }
+
+type Sent = { acc: QuotaAccount; lease: Lease; probe?: undefined } | { acc: QuotaAccount; probe: string; lease?: undefined };
 
 export interface QuotaSessionHold {
   gates?: { up?: ByteGate; down?: ByteGate };
@@ -175,14 +179,25 @@ export class QuotaManager {
     };
   }
 
-  /** Sync soon (an account runs low). At most one request in flight. */
+  /** Sync soon (an account runs low). At most one request in flight, at most one per MIN_SYNC_GAP_MS. */
   poke(): void {
-    if (this.inFlight) {
+    if (this.inFlight || this.pokeTimer !== undefined) {
       this.again = true;
+      return;
+    }
+    const wait = this.lastSyncAt + MIN_SYNC_GAP_MS - this.now();
+    if (wait > 0) {
+      this.pokeTimer = setTimeout(() => {
+        this.pokeTimer = undefined;
+        void this.sync();
+      }, wait);
       return;
     }
     void this.sync();
   }
+
+  private pokeTimer: NodeJS.Timeout | undefined;
+  private lastSyncAt = -Infinity;
 
   /** Final reports for every lease (drain); resolves when answered or after `timeoutMs`. */
   async drain(timeoutMs = 2000): Promise<void> {
@@ -197,6 +212,7 @@ export class QuotaManager {
   close(): void {
     this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.pokeTimer !== undefined) clearTimeout(this.pokeTimer);
     this.opts.transport.close();
   }
 
@@ -230,7 +246,7 @@ export class QuotaManager {
       const l = acc.current;
       const lapsed = l !== undefined && l.offlineCredit === 0 && l.lapseAt > 0 && now >= l.lapseAt;
       if (lapsed) acc.closeCurrent();
-      else if (l !== undefined && acc.holders.size === 0 && now - acc.lastSpentAt > IDLE_RELEASE_MS && !acc.blocked) acc.closeCurrent();
+      else if (l !== undefined && acc.holders.size === 0 && (acc.blocked || now - acc.lastSpentAt > IDLE_RELEASE_MS)) acc.closeCurrent();
       const unfunded = acc.current === undefined || (acc.current.lapseAt === 0 && acc.current.offlineCredit === 0);
       if (offline && acc.holders.size > 0 && unfunded) {
         const credit = Math.max(0, acc.quota.spec.offlineAllowance - acc.offlineSpent);
@@ -246,17 +262,24 @@ export class QuotaManager {
     this.poke();
   }
 
-  private buildRequest(): { req: SyncRequest; sent: { acc: QuotaAccount; lease: Lease }[] } {
+  private buildRequest(): { req: SyncRequest; sent: Sent[] } {
     const accounts: AccountReport[] = [];
-    const sent: { acc: QuotaAccount; lease: Lease }[] = [];
+    const sent: Sent[] = [];
     for (const acc of this.accounts.values()) {
       for (const l of acc.closing) {
         l.seq++;
         accounts.push({ quota: acc.quota.metadata.name, member: acc.member, periodStart: l.periodStart, lease: l.id, seq: l.seq, usedTotal: l.usedTotal, want: 0, release: true });
         sent.push({ acc, lease: l });
       }
-      const needs = acc.holders.size > 0 || acc.blocked;
-      if (acc.current === undefined && !needs) continue;
+      if (acc.blocked && acc.holders.size === 0 && acc.current === undefined) {
+        // Blocked and idle: a probe (new lease, released at once) learns whether bytes are back
+        // without holding a lease in the ledger.
+        const probe = `${this.opts.proxyId}#${++this.leaseCounter}`;
+        accounts.push({ quota: acc.quota.metadata.name, member: acc.member, periodStart: 0, lease: probe, seq: 1, usedTotal: 0, want: 0, release: true });
+        sent.push({ acc, probe });
+        continue;
+      }
+      if (acc.current === undefined && acc.holders.size === 0) continue;
       const l = acc.ensureLease();
       l.seq++;
       const want = acc.blocked || acc.holders.size > 0 ? acc.want() : 0;
@@ -275,6 +298,7 @@ export class QuotaManager {
     }
     this.inFlight = true;
     const sentAt = this.now();
+    this.lastSyncAt = sentAt;
     try {
       const res = await this.opts.transport.sync(req);
       this.stats.syncs++;
@@ -292,10 +316,21 @@ export class QuotaManager {
     }
   }
 
-  private apply(res: SyncResponse__Output, sent: { acc: QuotaAccount; lease: Lease }[], sentAt: number): void {
+  private apply(res: SyncResponse__Output, sent: Sent[], sentAt: number): void {
     const now = this.now();
     const byLease = new Map(res.grants.map((g) => [g.lease, g]));
-    for (const { acc, lease } of sent) {
+    for (const s of sent) {
+      const acc = s.acc;
+      if (s.probe !== undefined) {
+        const g = byLease.get(s.probe);
+        if (g !== undefined && !g.exhausted && !g.unknown) {
+          acc.blocked = false;
+          acc.exhaustedSince = 0;
+          this.opts.log.info({ quota: acc.quota.metadata.name }, 'quota available again');
+        }
+        continue;
+      }
+      const lease = s.lease;
       const g = byLease.get(lease.id);
       if (g === undefined) continue; // not applied (ledger unreachable): reported again next time
       if (lease.closing) {
@@ -306,8 +341,10 @@ export class QuotaManager {
       if (acc.current !== lease) continue;
       if (g.unknown) continue;
       if (g.lapsed) {
-        acc.current = undefined;
-        acc.dropReservations();
+        // Settled by the ledger (we were silent for the TTL): send the exact final usage so the
+        // settled charge is corrected, and start a new lease.
+        this.opts.log.warn({ quota: acc.quota.metadata.name, lease: lease.id }, 'quota lease lapsed in the ledger; reporting final usage');
+        acc.closeCurrent();
         continue;
       }
       lease.grantedTotal = Number(g.grantedTotal);
