@@ -24,6 +24,11 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 # `npm run bench -- control [options]`: only the control-plane benchmark (control-bench.mjs).
+# `npm run bench -- quota [--quick]`: only the quota benchmark (quota-bench.mjs).
+if [ "${1:-}" = quota ]; then
+  shift
+  exec node "$BENCH_DIR/quota-bench.mjs" "$@"
+fi
 if [ "${1:-}" = control ]; then
   shift
   exec node "$BENCH_DIR/control-bench.mjs" "$@"
