@@ -95,6 +95,7 @@ void test('quota manager: control plane unreachable -> the offline allowance and
   assert.equal(relayed, 5 * CHUNK_BYTES, 'exactly the allowance');
   assert.ok(gate.consume(0) > 0);
   // Back online: the offline bytes are reported on the next lease.
+  await flush(); // the failed syncs the low grant triggered
   ledger.up = true;
   clock.t += 10;
   await (m as unknown as { sync(): Promise<void> }).sync();
