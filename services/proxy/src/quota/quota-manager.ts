@@ -17,7 +17,7 @@
 import type { Logger, PolicySnapshot, SocksQuota, SyncRequest, AccountReport, SyncResponse__Output } from '@sockscale/common';
 import { TokenBucket } from '../limits';
 import type { ByteGate } from '../relay/byte-gate';
-import { BLOCK_GRACE_MS, CHUNK_BYTES, IDLE_RELEASE_MS, QuotaAccount, type Lease, type ReservationHolder } from './quota-account';
+import { BLOCK_GRACE_MS, CHUNK_BYTES, IDLE_RELEASE_MS, MIN_WANT, QuotaAccount, type Lease, type ReservationHolder } from './quota-account';
 import type { UsageTransport } from './usage-transport';
 
 export const SYNC_INTERVAL_MS = 1000;
@@ -323,7 +323,7 @@ export class QuotaManager {
       const acc = s.acc;
       if (s.probe !== undefined) {
         const g = byLease.get(s.probe);
-        if (g !== undefined && !g.exhausted && !g.unknown) {
+        if (g !== undefined && !g.unknown && Number(g.remaining) >= MIN_WANT) {
           acc.blocked = false;
           acc.exhaustedSince = 0;
           this.opts.log.info({ quota: acc.quota.metadata.name }, 'quota available again');
@@ -355,14 +355,14 @@ export class QuotaManager {
       acc.limit = Number(g.limit);
       acc.serverUsed = Number(g.used);
       acc.serverRemaining = Number(g.remaining);
-      // A blocked account stays blocked until the ledger has bytes again (new period, higher
-      // limit, grants returned elsewhere); reservations its closed sessions left (< a chunk
-      // each) do not reopen it.
-      const starving = acc.available() < CHUNK_BYTES || (acc.blocked && g.exhausted);
+      // A blocked account stays blocked until the ledger can grant MIN_WANT again (new period,
+      // higher limit, grants returned elsewhere); the partial reservations its closed sessions
+      // returned (< a chunk each) do not reopen it.
+      const starving = acc.available() < CHUNK_BYTES || (acc.blocked && Number(g.remaining) < MIN_WANT);
       if (g.exhausted && starving && acc.holders.size + (acc.blocked ? 1 : 0) > 0) {
         if (acc.exhaustedSince === 0) acc.exhaustedSince = now;
         if (now - acc.exhaustedSince >= BLOCK_GRACE_MS) this.exhaust(acc);
-      } else if (!starving || !g.exhausted) {
+      } else if (!starving || (!g.exhausted && (!acc.blocked || Number(g.remaining) >= MIN_WANT))) {
         acc.exhaustedSince = 0;
         if (acc.blocked || acc.throttle !== undefined) this.opts.log.info({ quota: acc.quota.metadata.name }, 'quota available again');
         acc.blocked = false;
