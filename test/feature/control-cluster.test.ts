@@ -70,6 +70,19 @@ function call<Res>(fn: (req: object, md: grpc.Metadata, opts: grpc.CallOptions, 
   return new Promise((resolve, reject) => fn(req, md, { deadline: Date.now() + 10_000 }, (e, r) => (e !== null ? reject(e) : resolve(r as Res))));
 }
 
+/** grpc.health.v1.Health/Check for the whole server ("") on a replica. */
+async function health(cp: ControlProcess): Promise<string> {
+  const proto = loadSockscaleProto();
+  const client = new proto.grpc.health.v1.Health(cp.grpc, grpc.credentials.createInsecure());
+  try {
+    return await new Promise<string>((resolve, reject) =>
+      client.Check({ service: '' }, { deadline: Date.now() + 5000 }, (e, r) => (e !== null ? reject(e) : resolve(String(r?.status)))),
+    );
+  } finally {
+    client.close();
+  }
+}
+
 async function proxiesOn(cp: ControlProcess): Promise<{ id: string; connected: boolean; ackedVersion: number; nackedVersion: number; nackError: string }[]> {
   const r = await sockscaleCli(['get', 'proxies', '-o', 'json'], cp.grpc);
   assert.equal(r.code, 0, r.stderr);
@@ -246,6 +259,7 @@ test('etcd down: proxies keep serving the last snapshot, control plane not ready
   }
   const body = await (await fetch(`${cp.adminUrl}/readyz`)).text();
   assert.match(body, /not ready: etcd unreachable/);
+  assert.equal(await health(cp), 'NOT_SERVING');
   // Fail static: the last snapshot (base + extra) is still enforced, new sessions work.
   await untilAll(targets[0]!.port, true, 1000);
   await untilAll(targets[1]!.port, true, 1000);
@@ -260,6 +274,7 @@ test('etcd down: proxies keep serving the last snapshot, control plane not ready
     assert.ok(Date.now() - back < 15_000, 'readyz did not return to 200 within 15 s of etcd returning');
     await new Promise((r) => setTimeout(r, 100));
   }
+  assert.equal(await health(cp), 'SERVING');
   const ok = await sockscaleCli(['apply', '-f', tempPolicy(policyYaml('late', targets[3]!.port, 40))], cp.grpc);
   assert.equal(ok.code, 0, ok.stderr);
   await untilAll(targets[3]!.port, true, 1000);

@@ -4,7 +4,9 @@ import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { SocksClient } from 'socks';
+import { loadSockscaleProto, type Snapshot__Output } from '@sockscale/common';
 import { ControlProcess, sockscaleCli } from '../helpers/control-process';
 import { SockscaleProcess, tempPolicy } from '../helpers/sockscale-process';
 import { startEchoServer } from '../helpers/targets';
@@ -78,6 +80,33 @@ test('default wait: not ready and not listening until the first apply; deny-all:
   for (let i = 0; i < 50 && !(await connects(denyAll, echo.port)); i++) await new Promise((r) => setTimeout(r, 50));
   assert.equal(await connects(denyAll, echo.port), true, 'deny-all proxy took the real policy');
   assert.equal((await fetch(`http://127.0.0.1:${adminPort}/readyz`)).status, 200);
+});
+
+test('PolicyDiscovery/Get: UNAVAILABLE before the first apply, then the snapshot with versions and hashed passwords', async () => {
+  const cp = await ControlProcess.start({ store: 'memory' });
+  cleanup.push(() => cp.stop());
+  const proto = loadSockscaleProto();
+  const client = new proto.sockscale.policy.v1.PolicyDiscovery(cp.grpc, grpc.credentials.createInsecure());
+  const get = (): Promise<Snapshot__Output> =>
+    new Promise((resolve, reject) => client.Get({ node: { id: 'debug' } }, { deadline: Date.now() + 5000 }, (e, r) => (e !== null ? reject(e) : resolve(r!))));
+  try {
+    await assert.rejects(get(), (e: grpc.ServiceError) => e.code === grpc.status.UNAVAILABLE && /no policy snapshot yet/.test(e.details));
+    const user = 'apiVersion: sockscale.io/v1alpha1\nkind: SocksUser\nmetadata: {name: alice}\nspec: {groups: [staff], password: {value: wonderland}}\n';
+    assert.equal((await sockscaleCli(['apply', '-f', tempPolicy(user + '---\n' + allowAll(1))], cp.grpc)).code, 0);
+    let snap = await get().catch(() => undefined);
+    for (let i = 0; i < 50 && snap === undefined; i++) snap = await new Promise((r) => setTimeout(r, 50)).then(() => get().catch(() => undefined));
+    assert.ok(snap !== undefined);
+    assert.equal(snap.version, 1);
+    assert.deepEqual(snap.objects.map((o) => [o.kind, o.name, o.generation]), [['SocksPolicy', 'open', 1], ['SocksUser', 'alice', 1]]);
+    const spec = snap.objects[1]!.specJson;
+    assert.doesNotMatch(spec, /wonderland/, 'no plain-text password leaves the control plane');
+    assert.match(spec, /"hash":"\$scrypt\$/);
+    // Re-applying the same plain-text password keeps the stored hash: unchanged, no new version.
+    const again = await sockscaleCli(['apply', '-f', tempPolicy(user)], cp.grpc);
+    assert.match(again.out, /socksuser\.sockscale\.io\/alice unchanged/);
+  } finally {
+    client.close();
+  }
 });
 
 test('--store file: objects survive a control-plane restart', async () => {

@@ -14,7 +14,7 @@ after(async () => {
   for (const c of cleanup.reverse()) await c();
 });
 
-function makePki(): Record<'ca' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey' | 'strangerCert' | 'strangerKey', string> {
+function makePki(): Record<'ca' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey' | 'adminCert' | 'adminKey' | 'strangerCert' | 'strangerKey', string> {
   const openssl = requireTool('openssl', 'Debian package openssl');
   const dir = mkdtempSync(join(tmpdir(), 'sockscale-pki-'));
   const f = (n: string): string => join(dir, n);
@@ -31,12 +31,13 @@ function makePki(): Record<'ca' | 'serverCert' | 'serverKey' | 'clientCert' | 'c
   issue('server', 'control', 'ca', 'server.ext');
   issue('client', 'proxy', 'ca', 'client.ext');
   issue('stranger', 'stranger', 'other-ca', 'client.ext');
-  return { ca: f('ca.crt'), serverCert: f('server.crt'), serverKey: f('server.key'), clientCert: f('client.crt'), clientKey: f('client.key'), strangerCert: f('stranger.crt'), strangerKey: f('stranger.key') };
+  issue('admin', 'ops-admin', 'ca', 'client.ext');
+  return { ca: f('ca.crt'), serverCert: f('server.crt'), serverKey: f('server.key'), clientCert: f('client.crt'), clientKey: f('client.key'), adminCert: f('admin.crt'), adminKey: f('admin.key'), strangerCert: f('stranger.crt'), strangerKey: f('stranger.key') };
 }
 
 test('mTLS: proxies and admin clients with a certificate from the CA get through; others do not', async () => {
   const pki = makePki();
-  const cp = await ControlProcess.start({ store: 'memory' }, ['--tls-cert', pki.serverCert, '--tls-key', pki.serverKey, '--tls-client-ca', pki.ca]);
+  const cp = await ControlProcess.start({ store: 'memory' }, ['--tls-cert', pki.serverCert, '--tls-key', pki.serverKey, '--tls-client-ca', pki.ca, '--admin-cert-cn', 'ops-admin']);
   cleanup.push(() => cp.stop());
   const tlsArgs = ['--tls-ca', pki.ca, '--tls-cert', pki.clientCert, '--tls-key', pki.clientKey];
   const file = tempPolicy('apiVersion: sockscale.io/v1alpha1\nkind: SocksPolicy\nmetadata: {name: p}\nspec: {subjects: {anonymous: true}, rules: [{action: Allow, ports: ["1"]}]}\n');
@@ -48,9 +49,13 @@ test('mTLS: proxies and admin clients with a certificate from the CA get through
     assert.equal(r.code, 1, `${args.join(' ')}: ${r.out}`);
     assert.match(r.stderr, /UNAVAILABLE|DEADLINE_EXCEEDED/);
   }
-  // The token is still required with a valid certificate.
+  // A proxy's certificate is not an admin credential: the token is still required with it...
   const noToken = await sockscaleCli(['get', 'policies', ...tlsArgs], cp.grpc, { token: null });
-  assert.match(noToken.stderr, /UNAUTHENTICATED/);
+  assert.match(noToken.stderr, /UNAUTHENTICATED\): missing credential/);
+  // ...but a certificate whose CN is listed in --admin-cert-cn is one.
+  const byCert = await sockscaleCli(['get', 'policies', '--tls-ca', pki.ca, '--tls-cert', pki.adminCert, '--tls-key', pki.adminKey], cp.grpc, { token: null });
+  assert.equal(byCert.code, 0, byCert.stderr);
+  assert.match(byCert.out, /^p\s/m);
 
   const proxy = await SockscaleProcess.start({
     policy: [],

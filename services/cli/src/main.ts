@@ -13,16 +13,17 @@ import { VERSION } from './version';
 const USAGE = `sockscale ${VERSION} — SOCKS5 proxy with per-user policy
 
 Usage:
-  sockscale serve --policy FILE|DIR [options]   run the proxy (embedded mode)
-  sockscale serve --control-plane HOST:PORT[,..] run a proxy that gets policy from the control plane
-  sockscale control --etcd URL[,URL] [options]   run a control-plane replica (or --store memory|file:PATH)
-  sockscale apply -f FILE|DIR                    create or update policy objects via the admin API
-  sockscale delete -f FILE|DIR | KIND NAME...    delete policy objects
-  sockscale get policies|users|proxies [NAME]    list objects, or proxies and the versions they ACKed
-  sockscale validate FILE|DIR...                check policy files
+  sockscale serve --policy FILE|DIR [options]      run the proxy (embedded mode)
+  sockscale serve --control-plane HOST:PORT[,..]   run a proxy that gets policy from the control plane
+  sockscale control --etcd URL[,URL] [options]     run a control-plane replica (or --store memory|file:PATH)
+  sockscale apply -f FILE|DIR                      create or update policy objects via the admin API
+  sockscale delete -f FILE|DIR | KIND NAME...      delete policy objects
+  sockscale get policies|users|quotas|proxies [NAME]  list objects, or proxies and the versions they ACKed
+  sockscale quota status [USER|QUOTA]              quota used, limit, remaining, resets at
+  sockscale validate FILE|DIR...                   check policy files
   sockscale explain --policy PATH --user NAME --dest HOST:PORT [...]
-                                               what the policy decides for one request, and why
-  sockscale hash-password [--cost 15]           print a password hash for SocksUser spec.password.hash
+                                                   what the policy decides for one request, and why
+  sockscale hash-password [--cost 15]              print a password hash for SocksUser spec.password.hash
   sockscale version
 
 Run "sockscale COMMAND --help" for options.

@@ -20,6 +20,8 @@ export interface ControlPlaneOptions {
   adminHttp: { host: string; port: number } | null;
   tls?: TlsFiles;
   adminToken?: string;
+  /** With mTLS: client-certificate subject CNs accepted as admin credentials. */
+  adminCertCNs?: string[];
   publisher?: Partial<PublisherOptions>;
   logger: Logger;
   registry: Registry;
@@ -71,7 +73,7 @@ export class ControlPlane {
         store: opts.store,
         publisher: this.publisher,
         tracker: this.tracker,
-        auth: new AdminAuth(opts.adminToken),
+        auth: new AdminAuth(opts.adminToken, opts.adminCertCNs),
         metrics: this.metrics,
         log: opts.logger.child({ component: 'admin-api' }),
         replica: this.replica,

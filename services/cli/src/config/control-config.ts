@@ -12,6 +12,7 @@ export interface ControlConfig {
   grpc: string;
   admin: HostPort | null;
   adminToken: string | undefined;
+  adminCertCNs: string[];
   tls: { cert: string; key: string; clientCa?: string } | undefined;
   holdOffMs: number;
   maxDelayMs: number;
@@ -27,6 +28,7 @@ export const CONTROL_SETTINGS = [
   { flag: 'grpc', env: 'SOCKSCALE_GRPC', default: '127.0.0.1:9090', help: 'gRPC listener HOST:PORT (discovery, admin API, health).' },
   { flag: 'admin', env: 'SOCKSCALE_ADMIN', default: '127.0.0.1:9091', help: 'Admin HTTP (/metrics, /healthz, /readyz) HOST:PORT, or "off".' },
   { flag: 'admin-token-file', env: 'SOCKSCALE_ADMIN_TOKEN_FILE', default: '(admin API disabled)', help: 'File holding the bearer token the admin API requires.' },
+  { flag: 'admin-cert-cn', env: 'SOCKSCALE_ADMIN_CERT_CN', default: '(none)', help: 'With mTLS: client certificate CNs accepted as admin credentials (comma-separated).' },
   { flag: 'tls-cert', env: 'SOCKSCALE_TLS_CERT', default: '(plain TCP)', help: 'Server certificate (PEM) for the gRPC port; needs --tls-key.' },
   { flag: 'tls-key', env: 'SOCKSCALE_TLS_KEY', default: '(none)', help: 'Server private key (PEM).' },
   { flag: 'tls-client-ca', env: 'SOCKSCALE_TLS_CLIENT_CA', default: '(no client certs)', help: 'CA (PEM) client certificates must chain to: mTLS for proxies and admin clients.' },
@@ -97,6 +99,8 @@ export function parseControlConfig(argv: readonly string[], env: NodeJS.ProcessE
   if ((cert === undefined) !== (key === undefined)) r.problem(S['tls-cert'], '--tls-cert and --tls-key go together');
   else if (cert !== undefined && key !== undefined) tls = clientCa === undefined ? { cert: cert.v, key: key.v } : { cert: cert.v, key: key.v, clientCa: clientCa.v };
   if (clientCa !== undefined && cert === undefined) r.problem(S['tls-client-ca'], 'mTLS needs a server certificate too (--tls-cert, --tls-key)');
+  const adminCertCNs = r.get(S['admin-cert-cn'], (v) => ({ v: v.split(',').map((x) => x.trim()).filter((x) => x !== '') }))?.v ?? [];
+  if (adminCertCNs.length > 0 && clientCa === undefined) r.problem(S['admin-cert-cn'], 'client certificates need mTLS (--tls-client-ca)');
   const holdOffMs = r.get(S['hold-off'], parseDuration) ?? 20;
   const maxDelayMs = r.get(S['max-delay'], parseDuration) ?? 200;
   const grantTtlMs = r.get(S['grant-ttl'], parseDuration) ?? 10_000;
@@ -114,6 +118,7 @@ export function parseControlConfig(argv: readonly string[], env: NodeJS.ProcessE
     grpc: formatHostPort(grpcAddr.host, grpcAddr.port),
     admin: admin === undefined ? { host: '127.0.0.1', port: 9091 } : admin.v,
     adminToken,
+    adminCertCNs,
     tls,
     holdOffMs,
     maxDelayMs,

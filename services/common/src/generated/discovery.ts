@@ -28,8 +28,9 @@ export interface ProtoGrpcType {
         /**
          * Policy discovery, xDS style: the control plane pushes complete, versioned snapshots; the
          * proxy answers each one with an ACK (applied) or a NACK (rejected, with the reason) and keeps
-         * serving with the last snapshot it accepted. Only changed snapshots are sent: a watcher that
-         * already holds version V gets nothing until the store moves past V.
+         * serving with the last snapshot it accepted. Only newer snapshots are sent: a watcher that
+         * already holds version V gets nothing until the store moves past V (so a proxy moving to a
+         * replica that lags a few milliseconds behind is never rolled back).
          */
         PolicyDiscovery: SubtypeConstructor<typeof grpc.Client, _sockscale_policy_v1_PolicyDiscoveryClient> & { service: _sockscale_policy_v1_PolicyDiscoveryDefinition }
         PolicyObject: MessageTypeDefinition<_sockscale_policy_v1_PolicyObject, _sockscale_policy_v1_PolicyObject__Output>

@@ -48,7 +48,7 @@ export function adminHandlers(deps: Deps): PolicyAdminHandlers {
         if (err !== null) callback(err);
         else callback(null, res);
       };
-      const denied = auth.check(call.metadata);
+      const denied = auth.check(call.metadata, call.getAuthContext());
       if (denied !== undefined) {
         log.warn({ method, peer: call.getPeer(), reason: denied.message }, 'admin call refused');
         done(denied);

@@ -40,7 +40,9 @@ export function discoveryHandlers(deps: { publisher: PolicyPublisher; tracker: A
       };
       const send = (p: PublishedSnapshot): void => {
         if (done || proxy === undefined) return;
-        if (p.snapshot.version === proxy.sentVersion) return;
+        // Only newer than what the proxy has: a replica that lags behind the one the proxy came
+        // from (it is still batching) must not roll the proxy back to an older policy.
+        if (p.snapshot.version <= proxy.sentVersion) return;
         if (writing) {
           queued = p;
           return;

@@ -10,8 +10,9 @@ import type { WatchResponse as _sockscale_policy_v1_WatchResponse, WatchResponse
 /**
  * Policy discovery, xDS style: the control plane pushes complete, versioned snapshots; the
  * proxy answers each one with an ACK (applied) or a NACK (rejected, with the reason) and keeps
- * serving with the last snapshot it accepted. Only changed snapshots are sent: a watcher that
- * already holds version V gets nothing until the store moves past V.
+ * serving with the last snapshot it accepted. Only newer snapshots are sent: a watcher that
+ * already holds version V gets nothing until the store moves past V (so a proxy moving to a
+ * replica that lags a few milliseconds behind is never rolled back).
  */
 export interface PolicyDiscoveryClient extends grpc.Client {
   /**
@@ -49,8 +50,9 @@ export interface PolicyDiscoveryClient extends grpc.Client {
 /**
  * Policy discovery, xDS style: the control plane pushes complete, versioned snapshots; the
  * proxy answers each one with an ACK (applied) or a NACK (rejected, with the reason) and keeps
- * serving with the last snapshot it accepted. Only changed snapshots are sent: a watcher that
- * already holds version V gets nothing until the store moves past V.
+ * serving with the last snapshot it accepted. Only newer snapshots are sent: a watcher that
+ * already holds version V gets nothing until the store moves past V (so a proxy moving to a
+ * replica that lags a few milliseconds behind is never rolled back).
  */
 export interface PolicyDiscoveryHandlers extends grpc.UntypedServiceImplementation {
   /**
