@@ -6,6 +6,8 @@
 #   npm run bench -- --quick             ~1 s per measurement
 #   npm run bench -- --only danted,microsocks
 #   npm run bench -- --help              all options (see bench.mjs)
+#   npm run bench -- --policy-only       only the policy-engine benchmarks (policy.mjs:
+#                                        decisions/s, bandwidth-limit accuracy); --no-policy skips them
 #
 # Writes bench-results/latest.md and bench-results/latest.json (gitignored)
 # and prints the Markdown report. This script: installs the peers (danted,
@@ -35,12 +37,25 @@ if [ "${1:-}" = control ]; then
 fi
 
 BUILD=0
+POLICY=1
+POLICY_ONLY=0
+QUICK=()
+ARGS=()
 for a in "$@"; do
   case $a in
     -h|--help) exec node "$BENCH_DIR/bench.mjs" --help ;;
     --build) BUILD=1 ;;
+    --policy-only) POLICY_ONLY=1; continue ;;
+    --no-policy) POLICY=0; continue ;;
+    --quick) QUICK=(--quick) ;;
   esac
+  ARGS+=("$a")
 done
+set -- "${ARGS[@]}"
+if [ $POLICY_ONLY = 1 ]; then
+  [ $BUILD = 1 ] && (cd "$REPO" && npm run --silent build)
+  exec node "$BENCH_DIR/policy.mjs" "${QUICK[@]}"
+fi
 
 SUDO=()
 if [ "$(id -u)" != 0 ]; then
@@ -145,6 +160,9 @@ NODE_PID=$!
 RC=0
 wait "$NODE_PID" || RC=$?
 NODE_PID=
+if [ $POLICY = 1 ]; then
+  node "$BENCH_DIR/policy.mjs" "${QUICK[@]}" || RC=$?
+fi
 # The control-plane group (propagation, fan-out) after the data-plane groups, unless the run
 # was narrowed to some groups; `npm run bench -- control` runs it alone.
 case " $* " in
@@ -152,6 +170,7 @@ case " $* " in
   *)
     QUICK=(); case " $* " in *" --quick "*) QUICK=(--quick) ;; esac
     node "$BENCH_DIR/control-bench.mjs" "${QUICK[@]}" || RC=$?
+    node "$BENCH_DIR/quota-bench.mjs" "${QUICK[@]}" || RC=$?
     ;;
 esac
 exit $RC

@@ -88,6 +88,10 @@ test('TLS: a real ClientHello is allowed or denied by its SNI; the handshake com
   const [echo] = (await once(ok, 'data')) as [Buffer];
   assert.equal(echo.toString(), 'ping');
   ok.destroy();
+  const access = await proxy.waitForLog((l) => l.msg === 'session' && l.rule === 'lab-tls');
+  assert.equal(access.protocol, 'tls');
+  assert.equal(access.serverName, 'ok.example.org');
+  assert.equal(access.outcome, 'success');
 
   const denied = tlsConnect({ socket: await tunnel(tlsTarget.port), servername: 'video.blocked.example', rejectUnauthorized: false });
   let secure = false;

@@ -50,3 +50,13 @@ test('value parsers', () => {
   assert.equal(parseDuration('0'), 0);
   assert.match(parseDuration('10') as string, /not a duration/);
 });
+
+test('protocol detection options: flags and environment, with range checks', () => {
+  const c = parseServeConfig(['--policy', 'p.yaml', '--protocol-peek-timeout', '250ms'], { SOCKSCALE_PROTOCOL_PEEK_BYTES: '4096' }, false);
+  assert.equal(c.proxy.protocolPeekTimeoutMs, 250);
+  assert.equal(c.proxy.protocolPeekBytes, 4096);
+  assert.throws(
+    () => parseServeConfig(['--policy', 'p.yaml', '--protocol-peek-timeout', '0', '--protocol-peek-bytes', '10'], {}, false),
+    (err: unknown) => err instanceof ConfigError && /--protocol-peek-bytes: 10 is out of range/.test(err.message) && /--protocol-peek-timeout: must be greater than 0/.test(err.message),
+  );
+});

@@ -79,7 +79,7 @@ export class LimitRegistry {
     const rule = limits?.bandwidth !== undefined ? ruleKey : undefined;
     if (rule !== undefined && limits?.bandwidth !== undefined) this.rules.set(this.ruleBucketKey(rule, userKey), this.updateSet(this.rules.get(this.ruleBucketKey(rule, userKey)), limits.bandwidth));
     if (rule === undefined && !this.users.has(userKey)) return undefined;
-    const gates: SessionGates = { up: new DirectionGate([]), down: new DirectionGate([]) };
+    const gates: SessionGates = { up: new DirectionGate([], this.now), down: new DirectionGate([], this.now) };
     this.wire(gates, userKey, rule);
     return gates;
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LimitRegistry } from './limit-registry';
 import { TokenBucket } from './token-bucket';
+import { DirectionGate } from './session-gate';
 
 describe('TokenBucket', () => {
   it('pays out exactly the rate over time (debt model), with one burst', () => {
@@ -29,6 +30,22 @@ describe('TokenBucket', () => {
     b.setRate(2000);
     assert.equal(b.consume(0), 500, 'the same debt at 2000 B/s');
     assert.equal(b.bytesPerSecond, 2000);
+  });
+});
+
+describe('DirectionGate', () => {
+  it('a session waits for its own reservation, so sessions sharing a bucket take turns', () => {
+    let now = 0;
+    const clock = (): number => now;
+    const bucket = new TokenBucket(1000, clock); // burst 100
+    const a = new DirectionGate([bucket], clock);
+    const b = new DirectionGate([bucket], clock);
+    assert.equal(a.consume(100), 0);
+    assert.equal(a.consume(500), 500);
+    assert.equal(b.consume(500), 1000, 'b queues behind a');
+    now = 500;
+    assert.equal(a.consume(0), 0, 'a may go at 500 ms');
+    assert.equal(b.consume(0), 500, 'b still waits for its own turn');
   });
 });
 
@@ -63,7 +80,8 @@ describe('LimitRegistry', () => {
     g.up.consume(100);
     assert.equal(g.down.consume(1000), 1000, 'total is shared by both directions');
     reg.setUserBandwidth('alice', { total: 4000 });
-    assert.equal(g.down.consume(0), 250, 'new rate, same debt');
+    assert.equal(g.down.consume(1), 251, 'new rate, same debt (1000 + 1 bytes at 4000 B/s)');
+    assert.equal(g.up.overLimit(), true);
     reg.setUserBandwidth('alice', undefined);
     assert.equal(g.up.size, 0, 'limit removed from the open session');
     assert.equal(g.down.consume(1_000_000), 0);

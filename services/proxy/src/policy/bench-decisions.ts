@@ -10,7 +10,7 @@ import type { PolicyRequest, Subject } from './types';
  * catch-alls, port lists), against a fixed mix of requests: addresses inside rule prefixes,
  * random public addresses (mostly no match: the worst case), domains with and without a
  * resolved address, special addresses; 30% of CONNECTs carry a detected protocol (and an SNI).
- * 10% of rules have protocols, 10% time windows, 5% are Shadow. The subject sees ~90% of the
+ * 10% of rules have protocols, 10% time windows, 1% are Shadow (rules on trial). The subject sees ~90% of the
  * rules. Evaluation uses the current time (time windows hit the once-a-minute cache).
  *
  * Run directly (`node services/proxy/dist/policy/bench-decisions.js [seconds]`) for 10, 1,000
@@ -87,7 +87,7 @@ function syntheticRule(rng: Prng, index: number, pools: Pools, features: boolean
   if (!features) return rule;
   if (rng.chance(0.1)) rule.protocols = rng.chance(0.5) ? ['tls'] : ['http', 'tls'];
   if (rng.chance(0.1)) rule.timeWindows = [{ days: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri'], start: '08:00', end: '18:00', timeZone: rng.pick(['UTC', 'Europe/Berlin', 'America/New_York']) }];
-  if (rng.chance(0.05)) rule.mode = 'Shadow';
+  if (rng.chance(0.01)) rule.mode = 'Shadow';
   if (rng.chance(0.1)) rule.limits = { bandwidth: { total: 2_000_000 } };
   return rule;
 }

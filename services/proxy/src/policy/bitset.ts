@@ -53,6 +53,12 @@ export function denseAnd(a: DenseBits, b: DenseBits): DenseBits {
   return out;
 }
 
+export function denseOr(a: DenseBits, b: DenseBits): DenseBits {
+  const out = new Int32Array(a.length);
+  for (let w = 0; w < a.length; w++) out[w] = (a[w] as number) | (b[w] as number);
+  return out;
+}
+
 export function sparseFrom(rules: Iterable<number>): SparseBits {
   const sorted = [...new Set(rules)].sort((x, y) => x - y);
   const pairs: number[] = [];

@@ -63,7 +63,8 @@ export class DestinationIndex {
   private readonly v6: V6RangeTable<IpNode>;
   private readonly domains = new DomainSuffixTable<DomainBuildNode>();
 
-  constructor(ruleDestinations: readonly (readonly string[])[], words: number) {
+  /** `ruleDestinations[r]` null = rule r is not part of this index (a partial index: shadow rules, protocol rules). */
+  constructor(ruleDestinations: readonly (readonly string[] | null)[], words: number) {
     const any: number[] = [];
     const zero4: number[] = [];
     const zero6: number[] = [];
@@ -82,6 +83,7 @@ export class DestinationIndex {
     for (const s of SPECIAL_CIDRS) insert(s.cidr).specialHere = true;
 
     ruleDestinations.forEach((destinations, rule) => {
+      if (destinations === null) return;
       if (destinations.length === 0) any.push(rule);
       for (const text of destinations) {
         const entry = parseDestinationEntry(text);
@@ -137,6 +139,7 @@ export class DestinationIndex {
 
   /** Rules whose domain entries match `domain` (any ASCII case, one trailing dot ignored). */
   matchDomain(domain: string): SparseBits {
+    if (this.domains.size === 0) return EMPTY_SPARSE;
     const hit = this.domains.lookup(domain);
     if (hit < 0) return EMPTY_SPARSE;
     const node = this.domains.valueAt(hit >>> 1);

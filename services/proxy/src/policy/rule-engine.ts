@@ -1,5 +1,5 @@
 import { COMMANDS, PROTOCOLS, type Command, type Protocol, type SocksPolicy } from '@sockscale/common';
-import { EMPTY_SPARSE, denseAnd, denseFrom, lowestBit, setRange, sparseAndDense, sparseHas, wordCount, type DenseBits, type SparseBits } from './bitset';
+import { EMPTY_SPARSE, denseAnd, denseFrom, denseOr, lowestBit, setRange, sparseAndDense, sparseHas, wordCount, type DenseBits, type SparseBits } from './bitset';
 import { NO_MATCH, ruleDecision, specialDecision, withShadow } from './decisions';
 import { parseDestinationEntry } from './destination-entry';
 import { TimeGate } from './time-gate';
@@ -27,6 +27,8 @@ const PROTOCOL_STATES = 1 + PROTOCOLS.length;
  */
 export interface SubjectMasks {
   readonly enforced: readonly DenseBits[];
+  /** What evaluate scans: `enforced`, plus the Shadow rules when the subject has some. */
+  readonly scan: readonly DenseBits[];
   readonly shadow: readonly DenseBits[] | null;
   readonly inspect: DenseBits | null;
   /** `inspect` restricted to rules with domain entries (they can match by SNI/Host). */
@@ -147,9 +149,10 @@ export class RuleEngine {
       this.words,
     );
     this.names = new DestinationIndex(
-      rules.map((_, i) => (hasProtocols(i) ? domainEntries(i) : [])),
+      rules.map((_, i) => (hasProtocols(i) ? domainEntries(i) : null)),
       this.words,
     );
+
     this.time = new TimeGate(
       rules.map((r) => r.rule.timeWindows),
       this.words,
@@ -185,9 +188,12 @@ export class RuleEngine {
     const nonEmpty = (b: DenseBits): boolean => b.some((w) => w !== 0);
     const shadow = this.hasShadow ? per(this.shadowBits) : null;
     const inspect = this.hasInspect ? denseAnd(applicable, this.inspectBits) : null;
+    const enforced = per(this.enforcedBits);
+    const withShadow = shadow !== null && shadow.some(nonEmpty);
     return {
-      enforced: per(this.enforcedBits),
-      shadow: shadow !== null && shadow.some(nonEmpty) ? shadow : null,
+      enforced,
+      scan: withShadow ? enforced.map((e, i) => denseOr(e, shadow[i] as DenseBits)) : enforced,
+      shadow: withShadow ? shadow : null,
       inspect: inspect !== null && nonEmpty(inspect) ? inspect : null,
       inspectByName: inspect !== null && nonEmpty(inspect) ? denseAnd(inspect, this.inspectByNameBits) : null,
     };
@@ -245,22 +251,21 @@ export class RuleEngine {
     const k = protocolState(request.command, request.protocol);
     const time = this.timeBits(request);
     const portClass = this.ports.classFor(port);
-    const r = this.matchWith(masks.enforced[c * PROTOCOL_STATES + k] as DenseBits, request, k > 0, time, portClass);
+    const mask = masks.scan[c * PROTOCOL_STATES + k] as DenseBits;
+    let r = this.matchWith(mask, request, k > 0, time, portClass);
     if (r === UNUSABLE) return NO_MATCH;
     const node = this.lastNode;
-    const d = r < 0 ? NO_MATCH : this.decisionAt(r, node);
-    if (masks.shadow === null) return d;
-    // Shadow rules matching before the deciding rule, as the decisions they would have made:
-    // the same destination sets, scanned under the shadow mask.
-    const limit = r < 0 ? this.ruleCount : r;
-    const mask = masks.shadow[c * PROTOCOL_STATES + k] as DenseBits;
+    if (masks.shadow === null) return r < 0 ? NO_MATCH : this.decisionAt(r, node);
+    // Shadow rules are in the scan mask: each one met before an Enforce rule is a hit; the
+    // scan continues past it over the same destination sets (no second lookup).
     const sets = this.lastSets;
+    const shadowBits = this.shadowBits;
     let hits: Decision[] | undefined;
-    let h = this.firstMatch(sets[0] as SparseBits, sets[1] as SparseBits, sets[2] as SparseBits, sets[3] as SparseBits, mask, time, portClass, port, 0);
-    while (h >= 0 && h < limit) {
-      (hits ??= []).push(this.decisionAt(h, node));
-      h = this.firstMatch(sets[0] as SparseBits, sets[1] as SparseBits, sets[2] as SparseBits, sets[3] as SparseBits, mask, time, portClass, port, h + 1);
+    while (r >= 0 && ((shadowBits[r >>> 5] as number) & (1 << (r & 31))) !== 0) {
+      (hits ??= []).push(this.decisionAt(r, node));
+      r = this.firstMatch(sets[0] as SparseBits, sets[1] as SparseBits, sets[2] as SparseBits, sets[3] as SparseBits, mask, time, portClass, port, r + 1);
     }
+    const d = r < 0 ? NO_MATCH : this.decisionAt(r, node);
     return hits === undefined ? d : withShadow(d, hits);
   }
 

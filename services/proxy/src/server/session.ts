@@ -331,7 +331,8 @@ export class Session {
       if (d.action === 'Allow') candidates.push(ip);
       if (d.action === 'Allow') {
         ips.push(ip);
-        this.decision ??= d;
+        // The first allowing decision is the session's (its rule's limits apply), even after a denial.
+        if (this.decision?.action !== 'Allow') this.decision = d;
       } else if (this.decision === undefined || this.decision.action !== 'Allow') {
         this.decision = d;
       }
@@ -563,6 +564,8 @@ export class Session {
         destination: this.destination || undefined,
         policy: d?.policy ?? undefined,
         rule: d?.rule ?? undefined,
+        protocol: this.recheckRequest?.protocol,
+        serverName: this.recheckRequest?.serverName,
         bytesUp: this.bytes.up,
         bytesDown: this.bytes.down,
         durationMs: Date.now() - this.startedAt,

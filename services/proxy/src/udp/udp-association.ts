@@ -153,7 +153,7 @@ export class UdpAssociation {
     }
     // A datagram cannot wait like a TCP read: over the limit it is dropped (policing).
     const gate = this.o.gates?.up;
-    if (gate !== undefined && gate.consume(0) > 0) return this.o.ctx.metrics.udpRateLimited.inc();
+    if (gate !== undefined && gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
     gate?.consume(payload.length);
     this.o.counters.up += payload.length;
     this.o.ctx.metrics.udpUp.inc();
@@ -176,7 +176,7 @@ export class UdpAssociation {
     if (!this.peers.has(`${ip}|${rinfo.port}`)) return this.drop('unsolicited');
     if (this.clientPort === 0) return this.drop('unsolicited');
     const gate = this.o.gates?.down;
-    if (gate !== undefined && gate.consume(0) > 0) return this.o.ctx.metrics.udpRateLimited.inc();
+    if (gate !== undefined && gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
     gate?.consume(msg.length);
     this.o.counters.down += msg.length;
     this.o.ctx.metrics.udpDown.inc();

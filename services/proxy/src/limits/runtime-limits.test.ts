@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
+import { after, before, it } from 'node:test';
+import { API_VERSION, createMetricsRegistry, createRootLogger, type PolicySnapshot } from '@sockscale/common';
+import { ProxyServer } from '../server';
+import { encodeUdpHeader } from '../socks5';
+
+// In-process: a user rate set at run time applies in place to an open TCP session, and UDP
+// datagrams over the user's rate are policed (dropped and counted).
+
+const snapshot: PolicySnapshot = {
+  version: 1,
+  users: [],
+  policies: [
+    {
+      apiVersion: API_VERSION,
+      kind: 'SocksPolicy',
+      metadata: { name: 'anon' },
+      spec: {
+        priority: 1,
+        subjects: { users: [], groups: [], anonymous: true, clientCIDRs: ['127.0.0.0/8'] },
+        rules: [{ name: 'lab', action: 'Allow', commands: ['Connect', 'UdpAssociate'], destinations: ['127.0.0.0/8'], ports: [], limits: { bandwidth: { down: 400_000 } } }],
+      },
+    },
+  ],
+};
+
+let proxy: ProxyServer;
+let port = 0;
+let hosePort = 0;
+const hoseSockets = new Set<Socket>();
+const hose = createServer((s) => {
+  hoseSockets.add(s);
+  s.on('error', () => undefined);
+  const chunk = Buffer.alloc(8192, 1);
+  const pump = (): void => {
+    while (!s.destroyed && s.write(chunk));
+  };
+  s.on('drain', pump);
+  pump();
+});
+
+before(async () => {
+  const sink = new Writable({ write: (_c, _e, cb) => cb() });
+  proxy = new ProxyServer({ logger: createRootLogger({ level: 'silent', format: 'json', destination: sink }), registry: createMetricsRegistry() });
+  proxy.applySnapshot(snapshot);
+  port = (await proxy.listen('127.0.0.1', 0)).port;
+  await new Promise<void>((r) => hose.listen(0, '127.0.0.1', r));
+  hosePort = (hose.address() as AddressInfo).port;
+});
+after(async () => {
+  for (const s of hoseSockets) s.destroy();
+  hose.close();
+  await proxy.drain(100);
+});
+
+/** Greeting (no auth) and one request; resolves with the socket and the reply. */
+async function socks(cmd: number, dstPort: number): Promise<{ s: Socket; reply: Buffer }> {
+  const s = connect(port, '127.0.0.1');
+  s.on('error', () => undefined);
+  await once(s, 'connect');
+  const req = Buffer.from([5, 1, 0, 5, cmd, 0, 1, 127, 0, 0, 1, 0, 0]);
+  req.writeUInt16BE(dstPort, 11);
+  s.write(req);
+  let buf = Buffer.alloc(0);
+  while (buf.length < 12) buf = Buffer.concat([buf, (await once(s, 'data'))[0] as Buffer]);
+  s.pause();
+  return { s, reply: buf.subarray(2, 12) };
+}
+
+async function rateOver(s: Socket, ms: number): Promise<number> {
+  let n = 0;
+  const onData = (d: Buffer): void => void (n += d.length);
+  s.on('data', onData);
+  s.resume();
+  await new Promise((r) => setTimeout(r, ms));
+  s.removeListener('data', onData);
+  return (n * 1000) / ms;
+}
+
+it('a user rate set at run time applies in place to an open session', async () => {
+  const { s, reply } = await socks(1, hosePort);
+  assert.equal(reply[1], 0);
+  await rateOver(s, 300);
+  const ruleOnly = await rateOver(s, 1200);
+  assert.ok(ruleOnly > 400_000 * 0.75 && ruleOnly < 400_000 * 1.25, `rule limit: ${Math.round(ruleOnly)} B/s`);
+  proxy.limits.setUserBandwidth('anonymous@127.0.0.1', { down: 100_000 });
+  await rateOver(s, 400);
+  const both = await rateOver(s, 1200);
+  assert.ok(both > 100_000 * 0.75 && both < 100_000 * 1.25, `user limit (tighter) now applies: ${Math.round(both)} B/s`);
+  proxy.limits.setUserBandwidth('anonymous@127.0.0.1', undefined);
+  s.destroy();
+});
+
+it('UDP datagrams beyond the user rate are dropped and counted', async () => {
+  proxy.limits.setUserBandwidth('anonymous@127.0.0.1', { up: 20_000 });
+  const echo: UdpSocket = createSocket('udp4');
+  let received = 0;
+  echo.on('message', () => void received++);
+  await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r));
+  const { s, reply } = await socks(3, 0);
+  assert.equal(reply[1], 0);
+  const relayPort = reply.readUInt16BE(8);
+  const client = createSocket('udp4');
+  await new Promise<void>((r) => client.bind(0, '127.0.0.1', r));
+  const payload = Buffer.alloc(1000, 7);
+  const header = encodeUdpHeader('127.0.0.1', echo.address().port);
+  // 100 datagrams of 1000 B at once: the 20 kB/s bucket's burst (2 kB) lets few through.
+  for (let i = 0; i < 100; i++) client.send(Buffer.concat([header, payload]), relayPort, '127.0.0.1');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(received >= 1 && received <= 12, `delivered ${received} of 100`);
+  const metrics = await proxy.metrics.udpDropped.get();
+  const limited = metrics.values.find((v) => v.labels.reason === 'rate_limited')?.value ?? 0;
+  // (A few of the 100 may be lost by the loopback socket buffers themselves.)
+  assert.ok(limited >= 80 && limited + received <= 100, `rate_limited ${limited}, delivered ${received}`);
+  proxy.limits.setUserBandwidth('anonymous@127.0.0.1', undefined);
+  client.close();
+  echo.close();
+  s.destroy();
+});
