@@ -26,6 +26,11 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 # `npm run bench -- control [options]`: only the control-plane benchmark (control-bench.mjs).
+# `npm run bench -- quota [--quick]`: only the quota benchmark (quota-bench.mjs).
+if [ "${1:-}" = quota ]; then
+  shift
+  exec node "$BENCH_DIR/quota-bench.mjs" "$@"
+fi
 if [ "${1:-}" = control ]; then
   shift
   exec node "$BENCH_DIR/control-bench.mjs" "$@"
@@ -157,9 +162,10 @@ NODE_PID=$!
 RC=0
 wait "$NODE_PID" || RC=$?
 NODE_PID=
-# The policy group (decisions/s, bandwidth-limit accuracy) and the control-plane group
-# (propagation, fan-out) run after the data-plane groups unless the run was narrowed with
-# --groups; `npm run bench -- control` and `--policy-only` run one of them alone.
+# The policy group (decisions/s, bandwidth-limit accuracy), the control-plane group
+# (propagation, fan-out), UDP behind load balancers and cluster quotas run after the data-plane
+# groups unless the run was narrowed with --groups; `npm run bench -- control`, `-- quota`,
+# `--udp-shared` and `--policy-only` run one of them alone.
 case " $* " in
   *" --groups "*|*" --udp-shared "*) ;;
   *)
@@ -167,6 +173,8 @@ case " $* " in
     node "$BENCH_DIR/control-bench.mjs" "${QUICK[@]}" || RC=$?
     # UDP behind load balancers (shared address, B relaying for A, vs danted); alone: --udp-shared.
     node "$BENCH_DIR/udp-shared.mjs" "${QUICK[@]}" || RC=$?
+    # Cluster quotas: accounting cost and overshoot with 3 proxies; alone: `npm run bench -- quota`.
+    node "$BENCH_DIR/quota-bench.mjs" "${QUICK[@]}" || RC=$?
     ;;
 esac
 exit $RC

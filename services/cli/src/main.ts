@@ -2,6 +2,7 @@ import { ConfigError } from '@sockscale/common';
 import { CLIENT_SETTINGS, CONTROL_SETTINGS, DISCOVERY_SETTINGS, SERVE_SETTINGS, UDP_SETTINGS, parseClientConfig, parseControlConfig, parseServeConfig, settingsHelp } from './config';
 import { controlCommand } from './commands/control';
 import { applyCommand, deleteCommand, getCommand } from './commands/objects-command';
+import { quotaCommand } from './commands/quota-command';
 import { hashPasswordCommand } from './commands/hash-password';
 import { serve } from './commands/serve';
 import { validateCommand } from './commands/validate';
@@ -17,7 +18,8 @@ Usage:
   sockscale control --etcd URL[,URL] [options]     run a control-plane replica (or --store memory|file:PATH)
   sockscale apply -f FILE|DIR                      create or update policy objects via the admin API
   sockscale delete -f FILE|DIR | KIND NAME...      delete policy objects
-  sockscale get policies|users|proxies [NAME]      list objects, or proxies and the versions they ACKed
+  sockscale get policies|users|quotas|proxies [NAME]  list objects, or proxies and the versions they ACKed
+  sockscale quota status [USER|QUOTA]              quota used, limit, remaining, resets at
   sockscale validate FILE|DIR...                   check policy files
   sockscale explain --policy PATH --user NAME --dest HOST:PORT [...]
                                                    what the policy decides for one request, and why
@@ -38,7 +40,8 @@ const CLIENT_HELP = (cmd: string, usage: string): string =>
 const CLIENT_USAGE: Readonly<Record<string, string>> = {
   apply: '-f FILE|DIR [-f ...] [--dry-run]',
   delete: '-f FILE|DIR  |  policy|user NAME...',
-  get: 'policies|users|proxies [NAME...] [-o table|json|yaml]',
+  get: 'policies|users|proxies|quotas [NAME...] [-o table|json|yaml]',
+  quota: 'status [USER|QUOTA|QUOTA/MEMBER] [-o table|json]',
 };
 
 function configProblem(cmd: string, err: unknown): number {
@@ -100,6 +103,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'apply':
     case 'delete':
+    case 'quota':
     case 'get': {
       if (rest.includes('--help') || rest.includes('-h')) {
         process.stdout.write(CLIENT_HELP(cmd, CLIENT_USAGE[cmd] ?? ''));
@@ -112,6 +116,7 @@ async function main(argv: readonly string[]): Promise<number> {
       } catch (err) {
         return configProblem(cmd, err);
       }
+      if (cmd === 'quota') return quotaCommand(config);
       return cmd === 'apply' ? applyCommand(config) : cmd === 'delete' ? deleteCommand(config) : getCommand(config);
     }
     case 'hash-password':

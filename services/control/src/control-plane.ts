@@ -8,8 +8,10 @@ import type * as grpc from '@grpc/grpc-js';
 import { AdminServer, type Logger, type Registry } from '@sockscale/common';
 import { AckTracker, AdminAuth, adminHandlers, bindServer, ControlMetrics, createGrpcServer, discoveryHandlers, healthHandlers, serverCredentials, type TlsFiles } from './grpc';
 import { DEFAULT_PUBLISHER_OPTIONS, PolicyPublisher, type PublisherOptions } from './snapshot';
-import type { PolicyStore } from './store';
+import { EtcdStore, type PolicyStore } from './store';
 import { RelayMetrics, relayHandlers } from './relays';
+import { EtcdLedgerBackend, MemoryLedgerBackend, QuotaControlMetrics, QuotaLedger, quotaAdminHandlers, quotasFromSnapshot, usageHandlers, type AccountRef } from './quota';
+import type { SocksQuota } from '@sockscale/common';
 
 export interface ControlPlaneOptions {
   store: PolicyStore;
@@ -24,7 +26,11 @@ export interface ControlPlaneOptions {
   publisher?: Partial<PublisherOptions>;
   logger: Logger;
   registry: Registry;
+  /** Quota ledger: grant TTL (default 10 s) and an injectable clock (tests). */
+  quota?: { ttlMs?: number; now?: () => number };
 }
+
+export const DEFAULT_GRANT_TTL_MS = 10_000;
 
 export class ControlPlane {
   readonly replica = `${hostname()}:${process.pid}`;
@@ -35,6 +41,10 @@ export class ControlPlane {
   private readonly server: grpc.Server;
   private admin: AdminServer | undefined;
   private stopping = false;
+  readonly ledger: QuotaLedger;
+  private quotas: ReadonlyMap<string, SocksQuota> = new Map();
+  private members: AccountRef[] = [];
+  private sweepTimer: NodeJS.Timeout | undefined;
   grpcPort = 0;
   adminAddress: { address: string; port: number } | undefined;
 
@@ -50,7 +60,15 @@ export class ControlPlane {
       () => this.tracker.states(this.publisher.snapshot?.snapshot.version ?? 0),
       () => opts.store.reachable,
     );
+    const backend = opts.store instanceof EtcdStore ? new EtcdLedgerBackend(opts.store.etcdClient) : new MemoryLedgerBackend();
+    const ledgerOptions: ConstructorParameters<typeof QuotaLedger>[1] = { ttlMs: opts.quota?.ttlMs ?? DEFAULT_GRANT_TTL_MS, quotas: () => this.quotas };
+    if (opts.quota?.now !== undefined) ledgerOptions.now = opts.quota.now;
+    this.ledger = new QuotaLedger(backend, ledgerOptions);
+    const quotaMetrics = new QuotaControlMetrics(opts.registry);
     this.publisher.on('snapshot', (p) => {
+      const q = quotasFromSnapshot(p.snapshot);
+      this.quotas = q.quotas;
+      this.members = q.members;
       this.metrics.snapshotVersion.set(p.snapshot.version);
       this.metrics.snapshotObjects.set(p.objectCount);
     });
@@ -67,7 +85,19 @@ export class ControlPlane {
       }),
       health: healthHandlers(() => this.readiness().ready),
       relay: relayHandlers({ store: opts.store.relays, log: opts.logger.child({ component: 'relay-registry' }), metrics: new RelayMetrics(opts.registry) }),
+      usage: usageHandlers({ ledger: this.ledger, metrics: quotaMetrics, log: opts.logger.child({ component: 'usage' }) }),
+      quotaAdmin: quotaAdminHandlers({ ledger: this.ledger, auth: new AdminAuth(opts.adminToken), replica: this.replica, members: () => this.members, log: opts.logger.child({ component: 'quota-admin' }) }),
     });
+    this.sweep = async () => {
+      try {
+        for (const s of await this.ledger.sweep()) {
+          quotaMetrics.settledBytes.inc({ quota: s.key.split('/')[5] ?? '' }, s.unspent);
+          this.log.info({ key: s.key, lease: s.lease, bytes: s.bytes, unspent: s.unspent }, 'expired quota lease settled as used');
+        }
+      } catch (err) {
+        this.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'quota sweep failed');
+      }
+    };
   }
 
   /** Ready = not stopping and the store answers. A replica without etcd serves its last snapshot but is not ready. */
@@ -77,9 +107,18 @@ export class ControlPlane {
     return { ready: true };
   }
 
+  private readonly sweep: () => Promise<void>;
+
   async start(): Promise<void> {
     await this.opts.store.start();
     await this.publisher.start();
+    let sweeping = false;
+    this.sweepTimer = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      void this.sweep().finally(() => (sweeping = false));
+    }, 1000);
+    this.sweepTimer.unref();
     if (this.opts.adminHttp !== null) {
       this.admin = new AdminServer(this.opts.registry, { healthy: () => true, ready: () => this.readiness() }, this.opts.logger.child({ component: 'admin' }));
       this.adminAddress = await this.admin.listen(this.opts.adminHttp.host, this.opts.adminHttp.port);
@@ -89,6 +128,7 @@ export class ControlPlane {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
     this.publisher.close();
     // Open Watch streams end with UNAVAILABLE; proxies move to another replica.
     await new Promise<void>((resolve) => {

@@ -4,3 +4,4 @@ export * from './grpc';
 export * from './control-plane';
 export * from './relays';
 export * from './k8s';
+export * from './quota';

@@ -3,3 +3,4 @@ export { compilePolicy, type CompiledPolicy, type Decision, type PolicyRequest }
 export * from './discovery';
 export * from './relays';
 export type { RelayPortMode, RelayPortOptions } from './udp';
+export * from './quota';

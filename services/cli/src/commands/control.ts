@@ -26,6 +26,7 @@ export async function controlCommand(config: ControlConfig): Promise<number> {
     ...(config.adminToken === undefined ? {} : { adminToken: config.adminToken }),
     adminCertCNs: config.adminCertCNs,
     publisher: { holdOffMs: config.holdOffMs, maxDelayMs: config.maxDelayMs },
+    quota: { ttlMs: config.grantTtlMs },
     logger: root,
     registry,
   });

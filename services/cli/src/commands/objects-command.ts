@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import {
   API_GROUP,
   formatIssue,
+  formatQuantity,
   fromEnvelope,
   loadPolicyPaths,
   objectKey,
@@ -29,6 +30,10 @@ const KIND_ALIASES: Readonly<Record<string, string>> = {
   users: 'SocksUser',
   socksuser: 'SocksUser',
   socksusers: 'SocksUser',
+  quota: 'SocksQuota',
+  quotas: 'SocksQuota',
+  socksquota: 'SocksQuota',
+  socksquotas: 'SocksQuota',
 };
 
 function resourceName(kind: string, name: string): string {
@@ -153,6 +158,16 @@ export async function getCommand(config: ClientConfig): Promise<number> {
         const s = o.spec.subjects;
         const subj = [...s.users.map((u) => `user:${u}`), ...s.groups.map((g) => `group:${g}`), ...(s.anonymous ? ['anonymous'] : []), ...s.clientCIDRs.map((c) => `from:${c}`)].join(',');
         rows.push([o.metadata.name, String(o.spec.priority), subj === '' ? '-' : subj, String(o.spec.rules.length), String(o.metadata.generation ?? 0)]);
+      }
+      process.stdout.write(table(rows));
+    } else if (kind === 'SocksQuota') {
+      const rows = [['NAME', 'SUBJECT', 'BYTES', 'PERIOD', 'BANDWIDTH', 'MAXCONN', 'GENERATION']];
+      for (const o of objects) {
+        if (o.kind !== 'SocksQuota') continue;
+        const q = o.spec;
+        const subj = q.subject.user !== undefined ? `user:${q.subject.user}` : `group:${q.subject.group ?? ''}(${q.subject.scope ?? 'PerMember'})`;
+        const period = q.period === undefined ? '-' : q.period.type === 'Days' ? `${q.period.days ?? 0}d` : q.period.type;
+        rows.push([o.metadata.name, subj, q.bytes === undefined ? '-' : formatQuantity(q.bytes), period, q.bandwidth === undefined ? '-' : `${formatQuantity(q.bandwidth)}/s`, String(q.maxConnections ?? '-'), String(o.metadata.generation ?? 0)]);
       }
       process.stdout.write(table(rows));
     } else {

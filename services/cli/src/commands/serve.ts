@@ -4,6 +4,7 @@ import { relayRegistryFor } from './udp-relay';
 import { formatHostPort, type ServeConfig } from '../config';
 import { VERSION } from '../version';
 import { policyFeed } from './policy-feed';
+import { attachQuota } from './quota-wiring';
 
 /**
  * `sockscale serve`: the proxy and its admin endpoint in one process, with policy from YAML
@@ -29,6 +30,7 @@ export async function serve(config: ServeConfig): Promise<number> {
     return relay;
   }
   const proxy = new ProxyServer({ options: config.proxy, logger: root, registry, ...(relay.port === undefined ? {} : { udpRelay: relay.port }) });
+  const quota = attachQuota(proxy, config, root);
   const feed = policyFeed(config, root, log, registry, VERSION);
   const loadFailed = await feed.load(proxy);
   if (loadFailed !== undefined) {
@@ -97,6 +99,7 @@ export async function serve(config: ServeConfig): Promise<number> {
       log.info({ signal, sessions: proxy.activeSessions, deadlineMs: proxy.options.drainTimeoutMs }, 'draining');
       feed.close();
       void proxy.drain().then(async ({ cut }) => {
+        quota.close();
         await admin?.close();
         log.info({ cut }, 'stopped');
         flushLogger(root);

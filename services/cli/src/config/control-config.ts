@@ -28,6 +28,8 @@ export interface ControlConfig {
   maxDelayMs: number;
   /** The Kubernetes controller (leader only), or undefined without --kubeconfig/--in-cluster. */
   kube: KubeSettings | undefined;
+  /** Quota grant TTL: a proxy lease not renewed for this long is settled as used. */
+  grantTtlMs: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -43,6 +45,7 @@ export const CONTROL_SETTINGS = [
   { flag: 'tls-key', env: 'SOCKSCALE_TLS_KEY', default: '(none)', help: 'Server private key (PEM).' },
   { flag: 'tls-client-ca', env: 'SOCKSCALE_TLS_CLIENT_CA', default: '(no client certs)', help: 'CA (PEM) client certificates must chain to: mTLS for proxies and admin clients.' },
   { flag: 'hold-off', env: 'SOCKSCALE_HOLD_OFF', default: '20ms', help: 'Batch store changes: wait this long after the last one.' },
+  { flag: 'grant-ttl', env: 'SOCKSCALE_GRANT_TTL', default: '10s', help: 'Quota grant TTL: a proxy that has not reported for this long has its unspent grant settled as used.' },
   { flag: 'max-delay', env: 'SOCKSCALE_MAX_DELAY', default: '200ms', help: 'Batch store changes: publish at most this long after the first one.' },
   { flag: 'kubeconfig', env: 'SOCKSCALE_KUBECONFIG', default: '(no controller)', help: 'Run the Kubernetes controller (leader only) with this kubeconfig file.' },
   { flag: 'in-cluster', env: 'SOCKSCALE_K8S_IN_CLUSTER', default: 'false', boolean: true, help: 'Run the Kubernetes controller with the pod\'s service account.' },
@@ -118,6 +121,8 @@ export function parseControlConfig(argv: readonly string[], env: NodeJS.ProcessE
   if (adminCertCNs.length > 0 && clientCa === undefined) r.problem(S['admin-cert-cn'], 'client certificates need mTLS (--tls-client-ca)');
   const holdOffMs = r.get(S['hold-off'], parseDuration) ?? 20;
   const maxDelayMs = r.get(S['max-delay'], parseDuration) ?? 200;
+  const grantTtlMs = r.get(S['grant-ttl'], parseDuration) ?? 10_000;
+  if (grantTtlMs < 1000) r.problem(S['grant-ttl'], 'must be at least 1s (proxies report about once a second)');
   if (maxDelayMs < holdOffMs) r.problem(S['max-delay'], `must be at least --hold-off (${holdOffMs} ms)`);
   const kubeconfig = r.get(S.kubeconfig, readableFile);
   const inCluster = r.flag(S['in-cluster']);
@@ -155,6 +160,7 @@ export function parseControlConfig(argv: readonly string[], env: NodeJS.ProcessE
     holdOffMs,
     maxDelayMs,
     kube,
+    grantTtlMs,
     logLevel,
     logFormat,
   };

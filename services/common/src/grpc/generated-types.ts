@@ -23,3 +23,11 @@ export type { Relay as RelayProto, Relay__Output as RelayProto__Output } from '.
 export type { Association as AssociationProto, Association__Output as AssociationProto__Output } from '../generated/sockscale/relay/v1/Association';
 export type { RegistryEvent, RegistryEvent__Output } from '../generated/sockscale/relay/v1/RegistryEvent';
 export type { ListRegistryResponse, ListRegistryResponse__Output } from '../generated/sockscale/relay/v1/ListRegistryResponse';
+export type { UsageServiceClient, UsageServiceHandlers } from '../generated/sockscale/usage/v1/UsageService';
+export type { QuotaAdminClient, QuotaAdminHandlers } from '../generated/sockscale/usage/v1/QuotaAdmin';
+export type { SyncRequest, SyncRequest__Output } from '../generated/sockscale/usage/v1/SyncRequest';
+export type { SyncResponse, SyncResponse__Output } from '../generated/sockscale/usage/v1/SyncResponse';
+export type { AccountReport, AccountReport__Output } from '../generated/sockscale/usage/v1/AccountReport';
+export type { AccountGrant, AccountGrant__Output } from '../generated/sockscale/usage/v1/AccountGrant';
+export type { QuotaStatusRequest__Output } from '../generated/sockscale/usage/v1/QuotaStatusRequest';
+export type { QuotaStatusResponse, QuotaStatusResponse__Output } from '../generated/sockscale/usage/v1/QuotaStatusResponse';

@@ -10,6 +10,7 @@ import type { ProtoGrpcType as AdminProto } from '../generated/admin';
 import type { ProtoGrpcType as DiscoveryProto } from '../generated/discovery';
 import type { ProtoGrpcType as HealthProto } from '../generated/health';
 import type { ProtoGrpcType as RelayProto } from '../generated/relay';
+import type { ProtoGrpcType as UsageProto } from '../generated/usage';
 
 /** src/grpc and dist/grpc are both four levels below the repository root. */
 export const PROTO_ROOT = join(__dirname, '..', '..', '..', '..', 'proto');
@@ -24,9 +25,9 @@ export const PROTO_LOADER_OPTIONS: Options = {
   includeDirs: [PROTO_ROOT],
 };
 
-export const PROTO_FILES = ['sockscale/policy/v1/discovery.proto', 'sockscale/admin/v1/admin.proto', 'grpc/health/v1/health.proto', 'sockscale/relay/v1/relay.proto'] as const;
+export const PROTO_FILES = ['sockscale/policy/v1/discovery.proto', 'sockscale/admin/v1/admin.proto', 'grpc/health/v1/health.proto', 'sockscale/relay/v1/relay.proto', 'sockscale/usage/v1/usage.proto'] as const;
 
-export type SockscaleProto = DiscoveryProto & AdminProto & HealthProto & RelayProto;
+export type SockscaleProto = DiscoveryProto & AdminProto & HealthProto & RelayProto & UsageProto;
 
 let cached: SockscaleProto | undefined;
 

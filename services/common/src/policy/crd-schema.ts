@@ -67,6 +67,21 @@ export const CRD_KINDS: { [K in PolicyKind]: CrdKindInfo } = {
       AGE,
     ],
   },
+  SocksQuota: {
+    plural: 'socksquotas',
+    singular: 'socksquota',
+    shortNames: ['squota'],
+    description: 'A byte quota per period (and optional cluster-wide bandwidth and connection limits) for a user or a group, enforced across all sockscale proxies.',
+    printerColumns: [
+      { name: 'User', type: 'string', jsonPath: '.spec.subject.user' },
+      { name: 'Group', type: 'string', jsonPath: '.spec.subject.group' },
+      { name: 'Limit', type: 'string', jsonPath: '.spec.bytes' },
+      { name: 'Period', type: 'string', jsonPath: '.spec.period.type' },
+      ACCEPTED,
+      PROGRAMMED,
+      AGE,
+    ],
+  },
 };
 
 /** Gateway API / metav1.Condition style conditions (`Accepted`, `Programmed`), keyed by type. */

@@ -12,3 +12,4 @@ export { WEEKDAYS, parseClock, checkTimeZone, zonedClock, MINUTES_PER_DAY, type 
 export { MAX_CONNECTIONS_MAX } from './object-schema';
 export { allCrds, crdFor, specSchema, CRD_KINDS, CRD_VERSION, type CrdKindInfo } from './crd-schema';
 export { LIST_LIMITS } from './object-schema';
+export { periodBounds, zonedToUtc } from './quota-period';

@@ -119,7 +119,7 @@ void test('load: one test per kind of error, each at its exact position', () => 
     // wrong apiVersion
     [HEAD.replace('v1alpha1', 'v1') + 'spec: {subjects: {anonymous: true}, rules: [{action: Allow}]}\n', '1:13 apiVersion: must be "sockscale.io/v1alpha1", found a string ("sockscale.io/v1")'],
     // unknown kind
-    [HEAD.replace('SocksPolicy', 'SocksQuota') + 'spec: {}\n', '2:7 kind: unknown kind "SocksQuota"; expected one of "SocksUser", "SocksPolicy"'],
+    [HEAD.replace('SocksPolicy', 'SocksQuotum') + 'spec: {}\n', '2:7 kind: unknown kind "SocksQuotum"; expected one of "SocksUser", "SocksPolicy", "SocksQuota"; did you mean "SocksQuota"?'],
     // not a mapping at all
     ['- just\n- a list\n', '1:1 : expected a mapping, found a list'],
   ];

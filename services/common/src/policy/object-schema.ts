@@ -48,6 +48,15 @@ import {
   type SocksUser,
   type SocksUserSpec,
   type Subjects,
+  QUOTA_ACTIONS,
+  QUOTA_DIRECTIONS,
+  QUOTA_GROUP_SCOPES,
+  QUOTA_PERIODS,
+  type QuotaExhaustion,
+  type QuotaPeriod,
+  type QuotaSubject,
+  type SocksQuota,
+  type SocksQuotaSpec,
 } from './types';
 
 export const PRIORITY_MIN = 0;
@@ -441,12 +450,106 @@ export const socksPolicySpecSchema = record<SocksPolicySpec>({
   },
 });
 
+/** Bytes (not per second): same syntax as rates; `/s` is refused here. */
+const BYTES_EXPECTED = 'a quantity of bytes such as 50Gi, 500M or 1048576 (SI k/M/G/T or binary Ki/Mi/Gi/Ti; optional B)';
+const BYTES_PATTERN = '^[0-9]+(\\.[0-9]+)?([kKMGT]|[KMGT]i)?B?$';
+const byteCount: Checker<number> = checker(
+  BYTES_EXPECTED,
+  (v, path, w) => {
+    if (typeof v === 'string' && v.endsWith('/s')) return void w.report(path, `${JSON.stringify(v)} is a rate; expected ${BYTES_EXPECTED}`);
+    const r = parseQuantity(v);
+    if (typeof r === 'string') return void w.report(path, typeof v === 'string' || typeof v === 'number' ? r.replace(/bytes\/s/g, 'bytes') : typeMismatch(BYTES_EXPECTED, v));
+    return r.value;
+  },
+  { pattern: BYTES_PATTERN, intOrString: true },
+);
+
+/** Like byteCount but 0 is allowed (offline allowance "none"). */
+const byteCountOrZero: Checker<number> = checker(BYTES_EXPECTED, (v, path, w) => (v === 0 || v === '0' ? 0 : byteCount(v, path, w)), { pattern: BYTES_PATTERN, intOrString: true });
+
+export const QUOTA_DAYS_MAX = 3660;
+const DATE_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
+const calendarDate = parsedString(
+  'a date "YYYY-MM-DD"',
+  (s) => {
+    if (!new RegExp(DATE_PATTERN).test(s)) return `${JSON.stringify(s)} is not a date "YYYY-MM-DD"`;
+    const d = new Date(`${s}T00:00:00Z`);
+    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s) return `${JSON.stringify(s)} is not a valid calendar date`;
+    return { value: s };
+  },
+  { pattern: DATE_PATTERN },
+);
+
+export const quotaSubjectSchema = record<QuotaSubject>(
+  { user: { check: name }, group: { check: name }, scope: { check: oneOf(QUOTA_GROUP_SCOPES, 'scope') } },
+  {
+    refine: (s, path, w) => {
+      if ((s.user === undefined) === (s.group === undefined)) return void w.report(path, 'set exactly one of "user" or "group"');
+      if (s.user !== undefined && s.scope !== undefined) return void w.report([...path, 'scope'], '"scope" applies to groups only (PerMember: each member has the full quota; Shared: the group shares one)');
+      if (s.group !== undefined) return { group: s.group, scope: s.scope ?? 'PerMember' };
+      return s;
+    },
+  },
+);
+
+export const quotaPeriodSchema = record<QuotaPeriod>(
+  {
+    type: { check: oneOf(QUOTA_PERIODS, 'period type'), required: true },
+    days: { check: integerValue(1, QUOTA_DAYS_MAX) },
+    timeZone: { check: timeZone, default: () => 'UTC' },
+    weekStart: { check: oneOf(WEEKDAYS, 'day') },
+    anchor: { check: calendarDate },
+  },
+  {
+    refine: (p, path, w) => {
+      if (p.type === 'Days' && p.days === undefined) return void w.report([...path, 'days'], 'a "Days" period needs "days" (the period length, 1-3660)');
+      if (p.type !== 'Days' && p.days !== undefined) return void w.report([...path, 'days'], `"days" applies to type "Days" only, not "${p.type}"`);
+      if (p.type !== 'Days' && p.anchor !== undefined) return void w.report([...path, 'anchor'], `"anchor" applies to type "Days" only, not "${p.type}"`);
+      if (p.type !== 'Weekly' && p.weekStart !== undefined) return void w.report([...path, 'weekStart'], `"weekStart" applies to type "Weekly" only, not "${p.type}"`);
+      return p;
+    },
+  },
+);
+
+export const quotaExhaustionSchema = record<QuotaExhaustion>(
+  { action: { check: oneOf(QUOTA_ACTIONS, 'action'), required: true }, rate: { check: quantity } },
+  {
+    refine: (e, path, w) => {
+      if (e.action === 'Throttle' && e.rate === undefined) return void w.report([...path, 'rate'], '"Throttle" needs "rate" (bytes/s once the quota is used up, e.g. "64k/s")');
+      if (e.action === 'Block' && e.rate !== undefined) return void w.report([...path, 'rate'], '"rate" applies to action "Throttle" only');
+      return e;
+    },
+  },
+);
+
+export const socksQuotaSpecSchema = record<SocksQuotaSpec>(
+  {
+    subject: { check: quotaSubjectSchema, required: true },
+    bytes: { check: byteCount },
+    period: { check: quotaPeriodSchema },
+    direction: { check: oneOf(QUOTA_DIRECTIONS, 'direction'), default: () => 'Total' as const },
+    onExhausted: { check: quotaExhaustionSchema, default: () => ({ action: 'Block' as const }) },
+    offlineAllowance: { check: byteCountOrZero, default: () => 0 },
+    bandwidth: { check: quantity },
+    maxConnections: { check: integerValue(1, MAX_CONNECTIONS_MAX) },
+  },
+  {
+    refine: (q, path, w) => {
+      if (q.bytes === undefined && q.bandwidth === undefined && q.maxConnections === undefined) return void w.report(path, 'a quota limits nothing: set "bytes" (with "period"), "bandwidth" or "maxConnections"');
+      if (q.bytes !== undefined && q.period === undefined) return void w.report([...path, 'period'], '"bytes" needs a "period" (type Hourly, Daily, Weekly, Monthly or Days)');
+      if (q.bytes === undefined && q.period !== undefined) return void w.report([...path, 'bytes'], '"period" without "bytes" limits nothing: set "bytes"');
+      return q;
+    },
+  },
+);
+
 type SpecOf<K extends PolicyKind> = Extract<PolicyObject, { kind: K }>['spec'];
 
 /** Kind -> spec schema. */
 export const SPEC_SCHEMAS: { [K in PolicyKind]: Checker<SpecOf<K>> } = {
   SocksUser: socksUserSpecSchema,
   SocksPolicy: socksPolicySpecSchema,
+  SocksQuota: socksQuotaSpecSchema,
 };
 
 function objectSchema<O extends PolicyObject>(kind: O['kind'], spec: Checker<O['spec']>): Checker<O> {
@@ -465,6 +568,7 @@ function objectSchema<O extends PolicyObject>(kind: O['kind'], spec: Checker<O['
 export const OBJECT_SCHEMAS: { [K in PolicyKind]: Checker<Extract<PolicyObject, { kind: K }>> } = {
   SocksUser: objectSchema<SocksUser>('SocksUser', SPEC_SCHEMAS.SocksUser),
   SocksPolicy: objectSchema<SocksPolicy>('SocksPolicy', SPEC_SCHEMAS.SocksPolicy),
+  SocksQuota: objectSchema<SocksQuota>('SocksQuota', SPEC_SCHEMAS.SocksQuota),
 };
 
 /** For objects whose kind is missing or unknown: still checks apiVersion and metadata. */

@@ -1,5 +1,5 @@
 /** Validated objects -> the snapshot the proxy evaluates, in a deterministic order. */
-import type { PolicyObject, PolicySnapshot, SocksPolicy, SocksUser } from './types';
+import type { PolicyObject, PolicySnapshot, SocksPolicy, SocksQuota, SocksUser } from './types';
 
 /** Code-unit order (not locale order), so every process sorts the same way. */
 function compareText(a: string, b: string): number {
@@ -14,11 +14,14 @@ function compareText(a: string, b: string): number {
 export function assemblePolicySnapshot(objects: readonly PolicyObject[], version: number): PolicySnapshot {
   const users: SocksUser[] = [];
   const policies: SocksPolicy[] = [];
+  const quotas: SocksQuota[] = [];
   for (const o of objects) {
     if (o.kind === 'SocksUser') users.push(o);
+    else if (o.kind === 'SocksQuota') quotas.push(o);
     else policies.push(o);
   }
+  quotas.sort((a, b) => compareText(a.metadata.name, b.metadata.name));
   users.sort((a, b) => compareText(a.metadata.name, b.metadata.name));
   policies.sort((a, b) => a.spec.priority - b.spec.priority || compareText(a.metadata.name, b.metadata.name));
-  return { version, users, policies };
+  return quotas.length === 0 ? { version, users, policies } : { version, users, policies, quotas };
 }

@@ -22,7 +22,7 @@ export type Protocol = (typeof PROTOCOLS)[number];
 export const RULE_MODES = ['Enforce', 'Shadow'] as const;
 export type RuleMode = (typeof RULE_MODES)[number];
 
-export const POLICY_KINDS = ['SocksUser', 'SocksPolicy'] as const;
+export const POLICY_KINDS = ['SocksUser', 'SocksPolicy', 'SocksQuota'] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
 
 export interface ObjectMeta {
@@ -139,7 +139,14 @@ export interface SocksPolicy {
   spec: SocksPolicySpec;
 }
 
-export type PolicyObject = SocksUser | SocksPolicy;
+export interface SocksQuota {
+  apiVersion: typeof API_VERSION;
+  kind: 'SocksQuota';
+  metadata: ObjectMeta;
+  spec: SocksQuotaSpec;
+}
+
+export type PolicyObject = SocksUser | SocksPolicy | SocksQuota;
 
 /** A complete, validated set of objects, as the proxy receives it. */
 export interface PolicySnapshot {
@@ -147,8 +154,72 @@ export interface PolicySnapshot {
   version: number;
   users: SocksUser[];
   policies: SocksPolicy[];
+  /** Cluster-wide quotas (sorted by name); omitted = none. */
+  quotas?: SocksQuota[];
 }
 
 export function objectKey(o: { kind: string; metadata: { name: string } }): string {
   return `${o.kind}/${o.metadata.name}`;
+}
+
+/** Calendar periods (in `timeZone`) or a fixed number of days (`Days` with `days`). */
+export const QUOTA_PERIODS = ['Hourly', 'Daily', 'Weekly', 'Monthly', 'Days'] as const;
+export type QuotaPeriodType = (typeof QUOTA_PERIODS)[number];
+
+export const QUOTA_DIRECTIONS = ['Total', 'Up', 'Down'] as const;
+export type QuotaDirection = (typeof QUOTA_DIRECTIONS)[number];
+
+export const QUOTA_ACTIONS = ['Block', 'Throttle'] as const;
+export type QuotaAction = (typeof QUOTA_ACTIONS)[number];
+
+/**
+ * Group scope: `PerMember` (each member of the group has its own ledger with the full limit)
+ * or `Shared` (all members draw from one ledger).
+ */
+export const QUOTA_GROUP_SCOPES = ['PerMember', 'Shared'] as const;
+export type QuotaGroupScope = (typeof QUOTA_GROUP_SCOPES)[number];
+
+/** Exactly one of `user` or `group`. */
+export interface QuotaSubject {
+  user?: string;
+  group?: string;
+  /** Groups only; defaults to PerMember. */
+  scope?: QuotaGroupScope;
+}
+
+export interface QuotaPeriod {
+  type: QuotaPeriodType;
+  /** `Days` only: the period length in days (1-3660). */
+  days?: number;
+  /** IANA time zone of calendar boundaries (and of `Days` periods' midnight); default "UTC". */
+  timeZone: string;
+  /** Weekly periods start on this day; default Mon. */
+  weekStart?: Weekday;
+  /** `Days` only: the first day of the first period, "YYYY-MM-DD" (default 1970-01-01). */
+  anchor?: string;
+}
+
+export interface QuotaExhaustion {
+  /** Block: new sessions get 0x02 and open ones are closed. Throttle: relay on at `rate`. */
+  action: QuotaAction;
+  /** Throttle only: bytes/s per subject on each proxy once the quota is used up. */
+  rate?: number;
+}
+
+export interface SocksQuotaSpec {
+  subject: QuotaSubject;
+  /** Bytes per period (omitted = no byte quota). */
+  bytes?: number;
+  /** Required with `bytes`. */
+  period?: QuotaPeriod;
+  /** Which bytes count; default Total (both directions). */
+  direction: QuotaDirection;
+  /** What happens when `bytes` is used up; default Block. */
+  onExhausted: QuotaExhaustion;
+  /** Bytes a proxy may relay for one subject while the control plane is unreachable; default 0. */
+  offlineAllowance: number;
+  /** Cluster-wide bytes/s for the subject, split among proxies by demand. */
+  bandwidth?: number;
+  /** Cluster-wide concurrent sessions of the subject. */
+  maxConnections?: number;
 }

@@ -69,17 +69,17 @@ void test('validateObject: envelope errors', () => {
   assert.deepEqual(issues('hello'), [['', 'expected a mapping, found a string ("hello")']]);
   assert.deepEqual(issues({}), [
     ['apiVersion', 'missing required field "apiVersion" (expected "sockscale.io/v1alpha1")'],
-    ['kind', 'missing required field "kind" (expected one of "SocksUser", "SocksPolicy")'],
+    ['kind', 'missing required field "kind" (expected one of "SocksUser", "SocksPolicy", "SocksQuota")'],
     ['metadata', 'missing required field "metadata" (expected a mapping)'],
   ]);
   assert.deepEqual(issues(policy({ subjects, rules: [allow] }, { apiVersion: 'sockscale.io/v1' })), [
     ['apiVersion', 'must be "sockscale.io/v1alpha1", found a string ("sockscale.io/v1")'],
   ]);
-  assert.deepEqual(issues(policy({ subjects, rules: [allow] }, { kind: 'SocksQuota' })), [
-    ['kind', 'unknown kind "SocksQuota"; expected one of "SocksUser", "SocksPolicy"'],
+  assert.deepEqual(issues(policy({ subjects, rules: [allow] }, { kind: 'SocksQuotum' })), [
+    ['kind', 'unknown kind "SocksQuotum"; expected one of "SocksUser", "SocksPolicy", "SocksQuota"; did you mean "SocksQuota"?'],
   ]);
   assert.deepEqual(issues(policy({ subjects, rules: [allow] }, { kind: 'SocksPolicys' })), [
-    ['kind', 'unknown kind "SocksPolicys"; expected one of "SocksUser", "SocksPolicy"; did you mean "SocksPolicy"?'],
+    ['kind', 'unknown kind "SocksPolicys"; expected one of "SocksUser", "SocksPolicy", "SocksQuota"; did you mean "SocksPolicy"?'],
   ]);
   assert.deepEqual(issues(policy({ subjects, rules: [allow] }, { metadata: {} })), [
     ['metadata.name', 'missing required field "name" (expected a name such as "staff-lab")'],

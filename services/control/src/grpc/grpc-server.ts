@@ -28,6 +28,8 @@ export function createGrpcServer(handlers: {
   admin: grpc.UntypedServiceImplementation;
   health: grpc.UntypedServiceImplementation;
   relay?: grpc.UntypedServiceImplementation;
+  usage?: grpc.UntypedServiceImplementation;
+  quotaAdmin?: grpc.UntypedServiceImplementation;
 }): grpc.Server {
   const proto = loadSockscaleProto();
   const server = new grpc.Server({
@@ -42,6 +44,8 @@ export function createGrpcServer(handlers: {
   server.addService(proto.sockscale.admin.v1.PolicyAdmin.service, handlers.admin);
   server.addService(proto.grpc.health.v1.Health.service, handlers.health);
   if (handlers.relay !== undefined) server.addService(proto.sockscale.relay.v1.RelayRegistry.service, handlers.relay);
+  if (handlers.usage !== undefined) server.addService(proto.sockscale.usage.v1.UsageService.service, handlers.usage);
+  if (handlers.quotaAdmin !== undefined) server.addService(proto.sockscale.usage.v1.QuotaAdmin.service, handlers.quotaAdmin);
   return server;
 }
 

@@ -71,6 +71,11 @@ export class EtcdStore implements PolicyStore {
     this.relays = new EtcdRelayStore(this.client, opts.log.child({ component: 'relay-store' }), this.callTimeoutMs);
   }
 
+  /** The etcd client, shared with the quota ledger (services/control/src/quota). */
+  get etcdClient(): Etcd3 {
+    return this.client;
+  }
+
   get reachable(): boolean {
     return this.probeFailure === undefined;
   }

@@ -32,7 +32,7 @@ test('every reason to NACK is named', () => {
     [snap(3, [{ kind: 'SocksUser', name: 'u', spec: { groups: [], password: { value: 'plain' } } }]), /SocksUser\/u: spec\.password\.value: .*plain/i],
     [snap(3, [{ kind: 'SocksPolicy', name: 'p', spec: null, specJson: '{broken' }]), /SocksPolicy\/p: spec: spec_json is not JSON/],
     [snap(3, [policy('p', 1), policy('p', 1)]), /SocksPolicy\/p: metadata\.name: duplicate object in snapshot/],
-    [snap(3, [{ kind: 'SocksQuota', name: 'q', spec: {} }]), /SocksQuota\/q: kind/],
+    [snap(3, [{ kind: 'SocksQuotum', name: 'q', spec: {} }]), /SocksQuotum\/q: kind/],
     [snap(0, [policy('p', 1)]), /version: must be a positive integer/],
   ];
   for (const [s, want] of cases) {

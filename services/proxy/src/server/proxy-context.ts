@@ -1,5 +1,6 @@
 import type { Logger } from '@sockscale/common';
 import type { LimitRegistry } from '../limits';
+import type { QuotaManager } from '../quota';
 import type { CompiledPolicy } from '../policy';
 import type { DnsCache } from '../relay/dns-cache';
 import type { PasswordVerifier } from '../stages/password-verifier';
@@ -19,6 +20,8 @@ export interface ProxyContext {
   readonly dns: DnsCache;
   /** Bandwidth buckets and connection slots shared by all sessions of this process. */
   readonly limits: LimitRegistry;
+  /** Cluster quota grants (SocksQuota); undefined when no ledger is attached. */
+  quota?: QuotaManager | undefined;
   /** The policy in force right now. */
   policy(): CompiledPolicy;
   onSessionEnd(s: Session): void;

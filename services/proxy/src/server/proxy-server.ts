@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { SockscaleError, type Logger, type PolicySnapshot, type Registry } from '@sockscale/common';
 import { LimitRegistry } from '../limits';
+import type { QuotaManager } from '../quota';
 import { compilePolicy, type CompiledPolicy } from '../policy';
 import { DnsCache } from '../relay/dns-cache';
 import { PasswordVerifier } from '../stages/password-verifier';
@@ -64,6 +65,11 @@ export class ProxyServer {
     this.server.on('error', (err) => this.log.error({ err }, 'listener error'));
   }
 
+  /** Attaches the cluster quota manager (before the first snapshot); sessions of quota subjects then relay only against grants. */
+  attachQuota(quota: QuotaManager): void {
+    this.ctx.quota = quota;
+  }
+
   /** Compiles and installs a snapshot. A snapshot that fails to compile leaves the old one. */
   applySnapshot(snapshot: PolicySnapshot): SnapshotResult {
     let compiled: CompiledPolicy;
@@ -77,6 +83,7 @@ export class ProxyServer {
     }
     this.compiled = compiled;
     this.verifier.setUsers(snapshot.users);
+    this.ctx.quota?.applySnapshot(snapshot);
     this.metrics.policyVersion.set(snapshot.version);
     this.metrics.policyReloads.inc({ result: 'applied' });
     for (const s of this.sessions) s.recheck(compiled);
@@ -134,6 +141,8 @@ export class ProxyServer {
     const cut = this.sessions.size;
     for (const s of [...this.sessions]) s.terminate('drain_deadline');
     await closed;
+    // Return unspent quota grants (final usage reports).
+    await this.ctx.quota?.drain();
     await this.relayPort?.close();
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     this.listening = false;

@@ -363,7 +363,7 @@ export class Session {
       detected = r.peek.serverName === undefined ? { protocol: r.peek.protocol } : { protocol: r.peek.protocol, serverName: r.peek.serverName };
     }
     const replied = allowed.inspect === true;
-    const hold = this.decision === undefined ? undefined : holdLimits(this.ctx, this.user, this.clientIp, this.decision);
+    const hold = this.decision === undefined ? undefined : holdLimits(this.ctx, this.user, this.clientIp, this.decision, () => this.terminate('quota_exhausted'));
     if (hold !== undefined && 'rejected' in hold) {
       this.log.info({ why: hold.rejected, user: this.user ?? undefined }, 'session refused by limit');
       return void this.fail('limited', replied ? undefined : encodeReply(Reply.NotAllowed), hold.rejected);
@@ -390,12 +390,13 @@ export class Session {
     if (!replied) this.observeHandshake();
     if (first.length > 0) {
       this.bytes.up += first.length;
+      hold?.relay?.up?.consume(first.length);
       target.write(first);
     }
     if (clientEnded) target.end();
     this.outcome = 'success';
     this.state = 'established';
-    const gates = hold?.gates;
+    const gates = hold?.relay;
     const { error } = await relayTcp(this.socket, target, this.bytes, gates === undefined ? undefined : { upGate: gates.up, downGate: gates.down });
     if (error !== undefined && this.outcome === 'success') this.outcome = 'reset';
     this.finish();

@@ -1,4 +1,5 @@
 import type { SessionGates } from '../limits';
+import type { ByteGate } from '../relay/byte-gate';
 import type { Decision } from '../policy';
 import type { ProxyContext } from '../server/proxy-context';
 
@@ -7,7 +8,16 @@ export interface LimitHold {
   gates?: SessionGates;
   ruleKey: string;
   userKey: string;
+  /** What the relay charges: the bandwidth gates and the quota gates together (undefined = ungated). */
+  relay?: { up?: ByteGate; down?: ByteGate };
   release(): void;
+}
+
+/** Charges both gates, waits for the slower. */
+function both(a: ByteGate | undefined, b: ByteGate | undefined): ByteGate | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return { consume: (n) => Math.max(a.consume(n), b.consume(n)) };
 }
 
 /** The key limits use for a session's user: the user name, or `anonymous@<client ip>`. */
@@ -24,11 +34,17 @@ export function ruleKeyOf(d: Decision): string {
  * builds gates (user bandwidth, rule bandwidth). `{ rejected }` when the user is at the rule's
  * maxConnections: the caller replies 0x02.
  */
-export function holdLimits(ctx: ProxyContext, user: string | null, clientIp: string, d: Decision): LimitHold | { rejected: string } {
+export function holdLimits(ctx: ProxyContext, user: string | null, clientIp: string, d: Decision, onQuotaBlock: () => void = () => undefined): LimitHold | { rejected: string } {
   const userKey = limitUserKey(user, clientIp);
   const ruleKey = ruleKeyOf(d);
+  const quota = ctx.quota?.hold(user, onQuotaBlock);
+  if (quota !== undefined && 'rejected' in quota) {
+    ctx.metrics.limitRejections.inc({ limit: 'quota' });
+    return { rejected: quota.rejected };
+  }
   const slot = ctx.limits.acquire(userKey, ruleKey, d.limits);
   if (!slot.ok) {
+    quota?.release();
     ctx.metrics.limitRejections.inc({ limit: 'max_connections' });
     return { rejected: `user has ${slot.max} sessions under rule ${ruleKey} (limits.maxConnections)` };
   }
@@ -43,9 +59,17 @@ export function holdLimits(ctx: ProxyContext, user: string | null, clientIp: str
       released = true;
       ctx.limits.release(slot.slot);
       untrack?.();
+      quota?.release();
     },
   };
   if (gates !== undefined) hold.gates = gates;
+  const up = both(gates?.up, quota?.gates?.up);
+  const down = both(gates?.down, quota?.gates?.down);
+  if (up !== undefined || down !== undefined) {
+    hold.relay = {};
+    if (up !== undefined) hold.relay.up = up;
+    if (down !== undefined) hold.relay.down = down;
+  }
   return hold;
 }
 

@@ -1,0 +1,28 @@
+// Original file: proto/sockscale/usage/v1/usage.proto
+
+import type { AccountReport as _sockscale_usage_v1_AccountReport, AccountReport__Output as _sockscale_usage_v1_AccountReport__Output } from '../../../sockscale/usage/v1/AccountReport';
+import type { Long } from '@grpc/proto-loader';
+
+export interface SyncRequest {
+  /**
+   * Unique per proxy process (host:pid:random); leases are named after it.
+   */
+  'proxyId'?: (string);
+  /**
+   * Echoed in the response.
+   */
+  'requestId'?: (number | string | Long);
+  'accounts'?: (_sockscale_usage_v1_AccountReport)[];
+}
+
+export interface SyncRequest__Output {
+  /**
+   * Unique per proxy process (host:pid:random); leases are named after it.
+   */
+  'proxyId': (string);
+  /**
+   * Echoed in the response.
+   */
+  'requestId': (number);
+  'accounts': (_sockscale_usage_v1_AccountReport__Output)[];
+}
