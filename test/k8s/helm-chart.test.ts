@@ -42,7 +42,7 @@ void test('helm template defaults: components, replicas, restrictive pods, probe
   for (const k of ['CustomResourceDefinition', 'Deployment', 'StatefulSet', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'ServiceAccount', 'Secret']) {
     assert.ok(kinds.includes(k), `renders a ${k}`);
   }
-  assert.equal(byKind(objs, 'CustomResourceDefinition').length, 2);
+  assert.deepEqual(byKind(objs, 'CustomResourceDefinition').map((o) => o.metadata.name).sort(), ['sockspolicies.sockscale.io', 'socksquotas.sockscale.io', 'socksusers.sockscale.io']);
   const control = one(objs, 'Deployment', 'rel-sockscale-control');
   const proxy = one(objs, 'Deployment', 'rel-sockscale-proxy');
   const etcd = one(objs, 'StatefulSet', 'rel-sockscale-etcd');
