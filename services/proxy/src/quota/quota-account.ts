@@ -20,6 +20,13 @@ export const CHUNK_BYTES = 65_536;
 export const DEMAND_SECONDS = 3;
 /** Smallest grant asked for (a new or slow account). */
 export const MIN_WANT = 4 * CHUNK_BYTES;
+/**
+ * Largest ramp-up request: while sessions keep waiting for grant between syncs, each sync asks
+ * for twice the last ramp (from MIN_WANT), so a fast transfer reaches its rate within a few
+ * syncs instead of waiting for the once-a-second demand estimate. The ledger still never grants
+ * more than remains.
+ */
+export const MAX_RAMP = 256 * 1024 * 1024;
 /** An exhausted account blocks (Block action) after this long without a new grant. */
 export const BLOCK_GRACE_MS = 1500;
 /** An account without traffic for this long returns its unspent grant. */
@@ -149,9 +156,20 @@ export class QuotaAccount {
     this.demand = this.demand * 0.5 + rate * 0.5;
   }
 
-  /** Unspent bytes to ask for: a few seconds of demand, at least a chunk per waiting session. */
+  /** Sessions waited for grant since the last sync (set by the gates). */
+  starved = false;
+  /** Current ramp-up request size (0 = none); see MAX_RAMP. */
+  private ramp = 0;
+
+  /** Before each sync: double the ramp while sessions starve, drop it once they do not. */
+  updateRamp(): void {
+    this.ramp = this.starved ? Math.min(MAX_RAMP, Math.max(MIN_WANT, this.ramp * 2)) : 0;
+    this.starved = false;
+  }
+
+  /** Unspent bytes to ask for: a few seconds of demand (or the ramp), at least a chunk per waiting session. */
   want(): number {
-    return Math.max(MIN_WANT, Math.ceil(this.demand * DEMAND_SECONDS), (this.holders.size + 1) * CHUNK_BYTES);
+    return Math.max(MIN_WANT, Math.ceil(this.demand * DEMAND_SECONDS), this.ramp, (this.holders.size + 1) * CHUNK_BYTES);
   }
 
   blockAll(): void {

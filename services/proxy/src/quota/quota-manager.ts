@@ -168,6 +168,7 @@ export class QuotaManager {
           }
           if (!acc.reserve(holder)) {
             wait = Math.max(wait, GRANT_WAIT_POLL_MS);
+            acc.starved = true;
             low = true;
           } else if (acc.available() < acc.want() / 2) {
             low = true;
@@ -282,6 +283,7 @@ export class QuotaManager {
       if (acc.current === undefined && acc.holders.size === 0) continue;
       const l = acc.ensureLease();
       l.seq++;
+      acc.updateRamp();
       const want = acc.blocked || acc.holders.size > 0 ? acc.want() : 0;
       accounts.push({ quota: acc.quota.metadata.name, member: acc.member, periodStart: l.periodStart, lease: l.id, seq: l.seq, usedTotal: l.usedTotal, want, release: false });
       sent.push({ acc, lease: l });
