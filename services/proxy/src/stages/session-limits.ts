@@ -7,6 +7,13 @@ export interface LimitHold {
   gates?: SessionGates;
   ruleKey: string;
   userKey: string;
+  /**
+   * Set by the session once its relay runs: called when a session that started without gates
+   * gets them (a reload added a rule limit, or a user rate was set), to attach them in place.
+   */
+  onGates?: (gates: SessionGates) => void;
+  /** Gives the hold gates that appeared after it started (tracked under `rule` from then on). */
+  attach(gates: SessionGates, rule: string | undefined): void;
   release(): void;
 }
 
@@ -33,24 +40,41 @@ export function holdLimits(ctx: ProxyContext, user: string | null, clientIp: str
     return { rejected: `user has ${slot.max} sessions under rule ${ruleKey} (limits.maxConnections)` };
   }
   const gates = ctx.limits.gatesFor(userKey, ruleKey, d.limits);
-  const untrack = gates === undefined ? undefined : ctx.limits.track(userKey, gates, d.limits?.bandwidth !== undefined ? ruleKey : undefined);
   let released = false;
+  const gatesAppeared = (g: SessionGates): void => {
+    hold.gates = g;
+    hold.onGates?.(g);
+  };
   const hold: LimitHold = {
     ruleKey,
     userKey,
+    attach: (g, rule) => {
+      if (released || hold.gates !== undefined) return;
+      untrack();
+      untrack = ctx.limits.track(userKey, g, rule);
+      gatesAppeared(g);
+    },
     release: () => {
       if (released) return;
       released = true;
       ctx.limits.release(slot.slot);
-      untrack?.();
+      untrack();
     },
   };
+  // Every session is tracked (no per-chunk cost): one without gates gets them if a limit appears.
+  let untrack = ctx.limits.track(userKey, gates, d.limits?.bandwidth !== undefined ? ruleKey : undefined, gates === undefined ? gatesAppeared : undefined);
   if (gates !== undefined) hold.gates = gates;
   return hold;
 }
 
 /** After a policy change: the rule that now allows the session sets its rates, in place. */
 export function rewireLimits(ctx: ProxyContext, hold: LimitHold, d: Decision): void {
-  if (hold.gates === undefined) return;
-  ctx.limits.rewire(hold.userKey, hold.gates, ruleKeyOf(d), d.limits);
+  if (hold.gates !== undefined) {
+    ctx.limits.rewire(hold.userKey, hold.gates, ruleKeyOf(d), d.limits);
+    return;
+  }
+  // Started without a limit: one that now applies is attached to the running relay.
+  const ruleKey = ruleKeyOf(d);
+  const gates = ctx.limits.gatesFor(hold.userKey, ruleKey, d.limits);
+  if (gates !== undefined) hold.attach(gates, d.limits?.bandwidth !== undefined ? ruleKey : undefined);
 }
