@@ -173,3 +173,43 @@ ${extra}
     await echo.close();
   }
 });
+
+test('reload: a bandwidth limit added to the rule slows an open, unlimited tunnel in place without closing it', async () => {
+  const hose = await startFirehose();
+  const rate = 300_000;
+  const policyText = (limits: string): string => `${users}
+---
+apiVersion: sockscale.io/v1alpha1
+kind: SocksPolicy
+metadata: {name: students}
+spec:
+  subjects: {groups: [students]}
+  rules:
+    - {name: lab, action: Allow, destinations: ["127.0.0.0/8"]${limits}}
+`;
+  const file = tempPolicy(policyText(''));
+  const p = await SockscaleProcess.start({ policy: file });
+  try {
+    const s = await connect(p, 'alice', 'a-pass', hose.port);
+    let closed = false;
+    s.on('close', () => (closed = true));
+    let n = 0;
+    s.on('data', (d: Buffer) => (n += d.length));
+    await sleep(500);
+    assert.ok(n > rate * 5, `unlimited before the reload: ${n} bytes in 0.5 s`);
+    writeFileSync(file, policyText(`, limits: {bandwidth: {down: "300k"}}`));
+    process.kill(p.child.pid as number, 'SIGHUP');
+    await sleep(700); // reload, socket buffers drain, the burst is spent
+    n = 0;
+    const t0 = Date.now();
+    await sleep(2000);
+    const got = n / ((Date.now() - t0) / 1000);
+    assert.ok(got > rate * 0.7 && got < rate * 1.3, `after the reload: ${Math.round(got)} B/s, limit ${rate} (±30%)`);
+    assert.equal(closed, false, 'the tunnel was closed by the reload');
+    assert.equal(await p.metric('sockscale_sessions_terminated_total', { reason: 'policy' }), 0);
+    s.destroy();
+  } finally {
+    await p.stop();
+    await hose.close();
+  }
+});

@@ -16,6 +16,13 @@ export interface SessionLimits {
   slot?: string;
 }
 
+/** An open session as the registry tracks it (gates absent while no limit applies). */
+interface OpenSession {
+  gates?: SessionGates;
+  rule?: string;
+  onGates?: (gates: SessionGates) => void;
+}
+
 /**
  * Limits inside one proxy process.
  *
@@ -34,7 +41,7 @@ export class LimitRegistry {
   private readonly rules = new Map<string, BucketSet>();
   private readonly connections = new Map<string, number>();
   /** Open sessions' gates by user key, to re-attach when a user rate appears or goes. */
-  private readonly open = new Map<string, Set<{ gates: SessionGates; rule?: string }>>();
+  private readonly open = new Map<string, Set<OpenSession>>();
 
   constructor(private readonly now?: () => number) {}
 
@@ -42,7 +49,16 @@ export class LimitRegistry {
   setUserBandwidth(userKey: string, limits: BandwidthLimits | undefined): void {
     if (limits === undefined) this.users.delete(userKey);
     else this.users.set(userKey, this.updateSet(this.users.get(userKey), limits));
-    for (const s of this.open.get(userKey) ?? []) this.wire(s.gates, userKey, s.rule);
+    for (const s of this.open.get(userKey) ?? []) {
+      if (s.gates !== undefined) this.wire(s.gates, userKey, s.rule);
+      else if (limits !== undefined && s.onGates !== undefined) {
+        // A session that started unlimited: it gets gates now, in place.
+        const gates: SessionGates = { up: new DirectionGate([], this.now), down: new DirectionGate([], this.now) };
+        this.wire(gates, userKey, undefined);
+        s.gates = gates;
+        s.onGates(gates);
+      }
+    }
   }
 
   /**
@@ -84,9 +100,16 @@ export class LimitRegistry {
     return gates;
   }
 
-  /** Registers an open session's gates so later rate changes reach them; returns the unregister function. */
-  track(userKey: string, gates: SessionGates, ruleKey: string | undefined): () => void {
-    const entry = ruleKey === undefined ? { gates } : { gates, rule: ruleKey };
+  /**
+   * Registers an open session so later rate changes reach it; returns the unregister function.
+   * A session without gates passes `onGates`: a user rate set later makes its gates and hands
+   * them over (the relay attaches them in place).
+   */
+  track(userKey: string, gates: SessionGates | undefined, ruleKey: string | undefined, onGates?: (gates: SessionGates) => void): () => void {
+    const entry: OpenSession = {};
+    if (gates !== undefined) entry.gates = gates;
+    if (ruleKey !== undefined) entry.rule = ruleKey;
+    if (onGates !== undefined) entry.onGates = onGates;
     let set = this.open.get(userKey);
     if (set === undefined) this.open.set(userKey, (set = new Set()));
     set.add(entry);

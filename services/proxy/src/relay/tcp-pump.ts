@@ -58,7 +58,7 @@ export class TcpPump {
     private readonly dst: Socket,
     private readonly counters: ByteCounters,
     private readonly up: boolean,
-    private readonly gate: ByteGate | undefined,
+    private gate: ByteGate | undefined,
     private tuning: PumpTuning,
   ) {
     src.on('data', this.onData);
@@ -73,6 +73,21 @@ export class TcpPump {
 
   start(): void {
     if (this.blocked === 0) this.src.resume();
+  }
+
+  /**
+   * Replaces the gate of an open direction (a limit that appeared or went at run time). A new
+   * gate is charged from the next chunk on; removing the gate while it holds the direction
+   * paused resumes reading at once. No byte is dropped or charged twice.
+   */
+  setGate(gate: ByteGate | undefined): void {
+    if (gate === this.gate) return;
+    this.gate = gate;
+    if (gate === undefined && this.gateTimer !== undefined) {
+      clearTimeout(this.gateTimer);
+      this.gateTimer = undefined;
+      this.unblock(GATED);
+    }
   }
 
   /** The relay is over: no timer may outlive it. */
@@ -112,7 +127,8 @@ export class TcpPump {
     const size = buf.length;
     const bulk = this.bulkBytes();
     let want = size;
-    if (this.lastRead === size && size < bulk) want = bulk;
+    if (size > bulk) want = bulk; // a gate arrived: read in gate-sized steps from now on
+    else if (this.lastRead === size && size < bulk) want = bulk;
     else if (this.lastRead <= QUIET_BUFFER_BYTES / 2 && size > QUIET_BUFFER_BYTES) want = QUIET_BUFFER_BYTES;
     if (want === size && this.dst.writableLength === 0) return buf;
     return (this.buf = Buffer.allocUnsafeSlow(want));
@@ -179,7 +195,7 @@ export class TcpPump {
   private gateTimerFired(): void {
     this.gateTimer = undefined;
     if (this.src.destroyed) return;
-    const ms = (this.gate as ByteGate).consume(0);
+    const ms = this.gate === undefined ? 0 : this.gate.consume(0);
     if (ms > 0) {
       this.gateTimer = setTimeout(this.onGateTimer as () => void, ms);
       return;

@@ -4,7 +4,7 @@ import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ByteGate } from './byte-gate';
-import { relayTcp, type RelayOptions } from './tcp-relay';
+import { relayTcp, startRelayTcp, type RelayOptions } from './tcp-relay';
 import type { PumpTuning } from './tcp-pump';
 import { userReadBufferSupported } from './user-read-buffer';
 
@@ -271,6 +271,73 @@ describe('relayTcp', () => {
         });
         t.user.destroy();
       });
+    });
+  }
+});
+
+/** A rate gate: each charge reserves n / rate seconds after the previous reservation. */
+class RateGate implements ByteGate {
+  total = 0;
+  private until = 0;
+  constructor(private readonly bytesPerSecond: number) {}
+  consume(n: number): number {
+    const now = Date.now();
+    this.total += n;
+    if (n > 0) this.until = Math.max(now, this.until) + (n * 1000) / this.bytesPerSecond;
+    return this.until > now ? Math.ceil(this.until - now) : 0;
+  }
+}
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('startRelayTcp setGates (limits that appear or go while a tunnel runs)', () => {
+  for (const [name, tuning] of MODES) {
+    it(`${name}: a gate added mid-stream throttles, a removed pausing gate resumes at once, no byte lost`, async () => {
+      const [user, client] = await socketPair();
+      const [target, destination] = await socketPair();
+      client.pause();
+      const counters = { up: 0, down: 0 };
+      const relay = startRelayTcp(client, target, counters, tuning === undefined ? undefined : { tuning });
+      const got = collect(destination);
+
+      // Ungated: 512 KiB passes at loopback speed (and goes bulk in the default tuning).
+      const a = randomBytes(512 * 1024);
+      user.write(a);
+      await until(() => counters.up === a.length, 2000, 'the ungated bytes');
+
+      // A 1 MB/s gate added now governs the next 512 KiB: at least ~0.4 s, every byte charged.
+      const rate = new RateGate(1_000_000);
+      relay.setGates(rate, undefined);
+      const b = randomBytes(512 * 1024);
+      const t0 = Date.now();
+      user.write(b);
+      await until(() => counters.up === a.length + b.length, 5000, 'the gated bytes');
+      const ms = Date.now() - t0;
+      assert.ok(ms >= 350, `512 KiB through a 1 MB/s gate took only ${ms} ms`);
+      assert.equal(rate.total, b.length, 'the new gate is charged exactly the bytes relayed after it was set');
+
+      // A gate that pauses for a minute holds the direction; removing it resumes at once.
+      relay.setGates({ consume: () => 60_000 }, undefined);
+      const c = randomBytes(1024 * 1024);
+      user.write(c);
+      await new Promise((r) => setTimeout(r, 150));
+      assert.ok(counters.up < a.length + b.length + c.length, 'the pausing gate held nothing back');
+      const t1 = Date.now();
+      relay.setGates(undefined, undefined);
+      await until(() => counters.up === a.length + b.length + c.length, 2000, 'the bytes after the gate was removed');
+      assert.ok(Date.now() - t1 < 1000, 'resumed late');
+
+      user.end();
+      assert.equal(sha(await got), sha(Buffer.concat([a, b, c])));
+      destination.end();
+      await relay.done;
+      user.destroy();
     });
   }
 });

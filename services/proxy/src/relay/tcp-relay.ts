@@ -17,6 +17,13 @@ export interface RelayResult {
   error?: Error;
 }
 
+/** A running relay: its result, and its gates replaceable while it runs. */
+export interface RelayHandle {
+  done: Promise<RelayResult>;
+  /** Replaces both directions' gates in place (undefined = ungated; a paused direction resumes). */
+  setGates(upGate: ByteGate | undefined, downGate: ByteGate | undefined): void;
+}
+
 /**
  * Relays bytes both ways between a client and a target socket until both directions have
  * finished. Half-close is passed through (a FIN one way does not stop the other way).
@@ -28,9 +35,18 @@ export interface RelayResult {
  * Resolves once both sockets are closed; `error` is the first socket error seen, if any.
  */
 export function relayTcp(client: Socket, target: Socket, counters: ByteCounters, opts?: RelayOptions): Promise<RelayResult> {
-  return new Promise((resolve) => {
-    new TcpRelay(client, target, counters, opts ?? NO_OPTIONS, resolve).start();
+  return startRelayTcp(client, target, counters, opts).done;
+}
+
+/** relayTcp, with a handle to change the gates of the running relay (limits added at run time). */
+export function startRelayTcp(client: Socket, target: Socket, counters: ByteCounters, opts?: RelayOptions): RelayHandle {
+  let relay: TcpRelay | undefined;
+  const done = new Promise<RelayResult>((resolve) => {
+    relay = new TcpRelay(client, target, counters, opts ?? NO_OPTIONS, resolve);
+    relay.start();
   });
+  const r = relay as unknown as TcpRelay;
+  return { done, setGates: (up, down) => r.setGates(up, down) };
 }
 
 const NO_OPTIONS: RelayOptions = {};
@@ -62,6 +78,11 @@ class TcpRelay {
   start(): void {
     this.upPump.start();
     this.downPump.start();
+  }
+
+  setGates(up: ByteGate | undefined, down: ByteGate | undefined): void {
+    this.upPump.setGate(up);
+    this.downPump.setGate(down);
   }
 
   private onError = (err: Error): void => {

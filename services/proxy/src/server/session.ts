@@ -15,12 +15,12 @@ import {
 import { NO_MATCH, type CompiledPolicy, type Decision, type SubjectRules } from '../policy';
 import { REPLY_OUTCOME, replyForError } from '../relay/errno-reply';
 import { DialCanceller, dialFirst } from '../relay/dial';
-import { relayTcp, type ByteCounters } from '../relay/tcp-relay';
+import { relayTcp, startRelayTcp, type ByteCounters } from '../relay/tcp-relay';
 import { acceptBindPeer } from '../relay/bind';
 import { UdpAssociation, type UdpAssociationHandle } from '../udp';
 import { recordDecision } from '../stages/record-decision';
 import { inspectTunnel } from '../stages/inspect-tunnel';
-import { holdLimits, limitUserKey, rewireLimits, type LimitHold } from '../stages/session-limits';
+import { holdLimits, limitUserKey, rewireLimits, ruleKeyOf, type LimitHold } from '../stages/session-limits';
 import type { CommandLabel } from './proxy-metrics';
 import type { ProxyContext } from './proxy-context';
 
@@ -397,7 +397,10 @@ export class Session {
     this.outcome = 'success';
     this.state = 'established';
     const gates = hold?.relay;
-    const { error } = await relayTcp(this.socket, target, this.bytes, gates === undefined ? undefined : { upGate: gates.up, downGate: gates.down });
+    const relay = startRelayTcp(this.socket, target, this.bytes, gates === undefined ? undefined : { upGate: gates.up, downGate: gates.down });
+    // A bandwidth limit that appears later (reload, run-time user rate) is attached to the running relay.
+    if (hold !== undefined && hold.gates === undefined) hold.onGates = (g) => relay.setGates(g.up, g.down);
+    const { error } = await relay.done;
     if (error !== undefined && this.outcome === 'success') this.outcome = 'reset';
     this.finish();
   }
@@ -495,7 +498,7 @@ export class Session {
         clientPort: port,
         rules,
         counters: this.bytes,
-        gates: this.ctx.limits.gatesFor(limitUserKey(this.user, this.clientIp), '', undefined),
+        gatesFor: (d) => this.ctx.limits.gatesFor(limitUserKey(this.user, this.clientIp), ruleKeyOf(d), d.limits),
         onDecision: (d) => (this.decision = d),
       });
     } catch (err) {

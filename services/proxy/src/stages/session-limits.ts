@@ -9,7 +9,15 @@ export interface LimitHold {
   ruleKey: string;
   userKey: string;
   /** What the relay charges: the bandwidth gates and the quota gates together (undefined = ungated). */
-  relay?: { up?: ByteGate; down?: ByteGate };
+  relay?: RelayGates;
+  /**
+   * Set by the session once its relay runs: called when a session that started without
+   * bandwidth gates gets them (a reload added a rule limit, or a user rate was set), with the
+   * relay's new gates (bandwidth and quota together), to attach them in place.
+   */
+  onGates?: (gates: RelayGates) => void;
+  /** Gives the hold gates that appeared after it started (tracked under `rule` from then on). */
+  attach(gates: SessionGates, rule: string | undefined): void;
   release(): void;
 }
 
@@ -49,32 +57,62 @@ export function holdLimits(ctx: ProxyContext, user: string | null, clientIp: str
     return { rejected: `user has ${slot.max} sessions under rule ${ruleKey} (limits.maxConnections)` };
   }
   const gates = ctx.limits.gatesFor(userKey, ruleKey, d.limits);
-  const untrack = gates === undefined ? undefined : ctx.limits.track(userKey, gates, d.limits?.bandwidth !== undefined ? ruleKey : undefined);
   let released = false;
+  const gatesAppeared = (g: SessionGates): void => {
+    hold.gates = g;
+    const relay = relayGates(g, quota?.gates);
+    if (relay !== undefined) hold.relay = relay;
+    if (relay !== undefined) hold.onGates?.(relay);
+  };
   const hold: LimitHold = {
     ruleKey,
     userKey,
+    attach: (g, rule) => {
+      if (released || hold.gates !== undefined) return;
+      untrack();
+      untrack = ctx.limits.track(userKey, g, rule);
+      gatesAppeared(g);
+    },
     release: () => {
       if (released) return;
       released = true;
       ctx.limits.release(slot.slot);
-      untrack?.();
+      untrack();
       quota?.release();
     },
   };
+  // Every session is tracked (no per-chunk cost): one without gates gets them if a limit appears.
+  let untrack = ctx.limits.track(userKey, gates, d.limits?.bandwidth !== undefined ? ruleKey : undefined, gates === undefined ? gatesAppeared : undefined);
   if (gates !== undefined) hold.gates = gates;
-  const up = both(gates?.up, quota?.gates?.up);
-  const down = both(gates?.down, quota?.gates?.down);
-  if (up !== undefined || down !== undefined) {
-    hold.relay = {};
-    if (up !== undefined) hold.relay.up = up;
-    if (down !== undefined) hold.relay.down = down;
-  }
+  const relay = relayGates(gates, quota?.gates);
+  if (relay !== undefined) hold.relay = relay;
   return hold;
+}
+
+/** The relay's gates per direction: bandwidth and quota together; undefined when neither applies. */
+export interface RelayGates {
+  up?: ByteGate;
+  down?: ByteGate;
+}
+
+function relayGates(bandwidth: SessionGates | undefined, quota: RelayGates | undefined): RelayGates | undefined {
+  const up = both(bandwidth?.up, quota?.up);
+  const down = both(bandwidth?.down, quota?.down);
+  if (up === undefined && down === undefined) return undefined;
+  const out: RelayGates = {};
+  if (up !== undefined) out.up = up;
+  if (down !== undefined) out.down = down;
+  return out;
 }
 
 /** After a policy change: the rule that now allows the session sets its rates, in place. */
 export function rewireLimits(ctx: ProxyContext, hold: LimitHold, d: Decision): void {
-  if (hold.gates === undefined) return;
-  ctx.limits.rewire(hold.userKey, hold.gates, ruleKeyOf(d), d.limits);
+  if (hold.gates !== undefined) {
+    ctx.limits.rewire(hold.userKey, hold.gates, ruleKeyOf(d), d.limits);
+    return;
+  }
+  // Started without a limit: one that now applies is attached to the running relay.
+  const ruleKey = ruleKeyOf(d);
+  const gates = ctx.limits.gatesFor(hold.userKey, ruleKey, d.limits);
+  if (gates !== undefined) hold.attach(gates, d.limits?.bandwidth !== undefined ? ruleKey : undefined);
 }

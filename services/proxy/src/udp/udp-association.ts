@@ -27,6 +27,12 @@ export interface UdpAssociationOptions {
   counters: ByteCounters;
   /** The user's bandwidth gates (shared with their TCP sessions), if a limit applies. */
   gates?: SessionGates | undefined;
+  /**
+   * Gates for datagrams a decision allowed: the user's rate and the allowing rule's
+   * `limits.bandwidth` (per rule and user). Asked once per rule and policy snapshot (again after
+   * setRules, so a reload's limits apply in place). Takes the place of `gates` when given.
+   */
+  gatesFor?: (d: Decision) => SessionGates | undefined;
   onDecision: (d: Decision) => void;
 }
 
@@ -38,6 +44,14 @@ interface V4Destination {
   /** A socket connected to this destination once ready (see MAX_CONNECTED). */
   conn?: UdpSocket;
   ready?: boolean;
+  /** Gates of the rule that allowed it (undefined: no limit). */
+  gates?: SessionGates | undefined;
+}
+
+/** A destination the client has sent to: the header for its replies and the gates they pass. */
+interface Peer {
+  header: Buffer;
+  gates: SessionGates | undefined;
 }
 
 /**
@@ -76,9 +90,11 @@ export class UdpAssociation {
   private clientPort: number;
   private rules: SubjectRules;
   /** Destinations the client has sent to: ip -> port -> reply header (RSV FRAG ATYP ADDR PORT). */
-  private readonly peers = new Map<string, Map<number, Buffer>>();
+  private readonly peers = new Map<string, Map<number, Peer>>();
   private peerCount = 0;
   private readonly decisions = new Map<string, Decision>();
+  /** Gates by allowing rule ("policy/rule"), for this snapshot. */
+  private readonly ruleGates = new Map<string, SessionGates | undefined>();
   /** IPv4 destinations by (address * 65536 + port), straight from the header bytes. */
   private readonly v4 = new Map<number, V4Destination>();
   private out4: UdpSocket | undefined;
@@ -120,6 +136,7 @@ export class UdpAssociation {
   setRules(rules: SubjectRules): void {
     this.rules = rules;
     this.decisions.clear();
+    this.ruleGates.clear(); // the new snapshot's rule limits are asked for again
     this.v4.clear(); // connected sockets stay open (closed with the association), unused
   }
 
@@ -154,7 +171,7 @@ export class UdpAssociation {
       if (!dest.allowed) return this.drop('denied');
       if (dest.ready === true && !this.closed) {
         const payload = msg.subarray(V4_HEADER);
-        const gate = this.o.gates?.up;
+        const gate = dest.gates?.up;
         if (gate !== undefined) {
           // A datagram cannot wait like a TCP read: over the limit it is dropped (policing).
           if (gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
@@ -165,7 +182,7 @@ export class UdpAssociation {
         (dest.conn as UdpSocket).send(payload, this.onSent);
         return;
       }
-      this.send(dest.ip, dest.port, msg.subarray(V4_HEADER));
+      this.send(dest.ip, dest.port, msg.subarray(V4_HEADER), dest.gates);
       return;
     }
     const h = parseUdpHeader(msg);
@@ -179,24 +196,27 @@ export class UdpAssociation {
       if (!this.rules.mightAllowDomain('UdpAssociate', domain, port)) return this.deny(`${domain}:${port}`, { domain }, port);
       this.o.ctx.dns.resolve(domain, this.o.ctx.options.connectTimeoutMs).then(
         (ips) => {
-          const ip = ips.find((a) => this.allowed(`${domain}/${a}:${port}`, { domain, ip: a }, port));
-          if (ip === undefined) return this.drop('denied');
-          this.send(ip, port, payload);
+          let d: Decision | undefined;
+          const ip = ips.find((a) => (d = this.allowing(`${domain}/${a}:${port}`, { domain, ip: a }, port)) !== undefined);
+          if (ip === undefined || d === undefined) return this.drop('denied');
+          this.send(ip, port, payload, this.gatesOf(d));
         },
         () => this.drop('resolve_failed'),
       );
       return;
     }
     const ip = normalizeIp(address.host) ?? address.host;
-    if (!this.allowed(`${ip}:${port}`, { ip }, port)) return this.drop('denied');
-    this.send(ip, port, payload);
+    const d = this.allowing(`${ip}:${port}`, { ip }, port);
+    if (d === undefined) return this.drop('denied');
+    this.send(ip, port, payload, this.gatesOf(d));
   };
 
   /** First datagram to an IPv4 destination: decide once, remember the answer. */
   private learnV4(key: number, msg: Buffer): V4Destination {
     const ip = formatIPv4Bytes(msg, 4);
     const port = (msg[8]! << 8) | msg[9]!;
-    const dest: V4Destination = { ip, port, allowed: this.allowed(`${ip}:${port}`, { ip }, port) };
+    const d = this.allowing(`${ip}:${port}`, { ip }, port);
+    const dest: V4Destination = { ip, port, allowed: d !== undefined, gates: d === undefined ? undefined : this.gatesOf(d) };
     if (this.v4.size >= MAX_DECISIONS) this.v4.clear();
     this.v4.set(key, dest);
     if (dest.allowed && this.connected.length < MAX_CONNECTED && !this.closed) this.connectTo(dest);
@@ -205,12 +225,12 @@ export class UdpAssociation {
 
   /** Opens a socket connected to `dest`; until it is, datagrams go out of the shared socket. */
   private connectTo(dest: V4Destination): void {
-    const header = encodeUdpHeader(dest.ip, dest.port);
+    const peer: Peer = { header: encodeUdpHeader(dest.ip, dest.port), gates: dest.gates };
     const s = createSocket({ type: 'udp4', lookup: literalLookup });
     this.connected.push(s);
     s.on('error', (err) => this.o.log.debug({ err: err.message }, 'udp outbound socket error'));
     // Only `dest` can reach a connected socket: no peer lookup, the reply header is known.
-    s.on('message', (msg: Buffer) => this.toClient(header, msg));
+    s.on('message', (msg: Buffer) => this.toClient(peer, msg));
     s.connect(dest.port, dest.ip, () => {
       dest.conn = s;
       dest.ready = true;
@@ -220,6 +240,22 @@ export class UdpAssociation {
   private deny(key: string, destination: { ip?: string; domain?: string }, port: number): void {
     this.allowed(key, destination, port);
     this.drop('denied');
+  }
+
+  /** The gates for datagrams `d` allowed (cached per rule until the next setRules). */
+  private gatesOf(d: Decision): SessionGates | undefined {
+    const gatesFor = this.o.gatesFor;
+    if (gatesFor === undefined) return this.o.gates;
+    const key = `${d.policy ?? ''}/${d.rule ?? ''}`;
+    if (this.ruleGates.has(key)) return this.ruleGates.get(key);
+    const gates = gatesFor(d);
+    this.ruleGates.set(key, gates);
+    return gates;
+  }
+
+  /** The Allow decision for a destination, or undefined when denied. */
+  private allowing(key: string, destination: { ip?: string; domain?: string }, port: number): Decision | undefined {
+    return this.allowed(key, destination, port) ? this.decisions.get(key) : undefined;
   }
 
   private allowed(key: string, destination: { ip?: string; domain?: string }, port: number): boolean {
@@ -234,23 +270,27 @@ export class UdpAssociation {
     return d.action === 'Allow';
   }
 
-  private send(ip: string, port: number, payload: Buffer): void {
+  private send(ip: string, port: number, payload: Buffer, gates: SessionGates | undefined): void {
     if (this.closed) return;
     const out = ip.includes(':') ? (this.out6 ??= this.outbound('udp6')) : (this.out4 ??= this.outbound('udp4'));
     // A datagram cannot wait like a TCP read: over the limit it is dropped (policing).
-    const gate = this.o.gates?.up;
+    const gate = gates?.up;
     if (gate !== undefined && gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
     gate?.consume(payload.length);
-    this.remember(ip, port);
+    this.remember(ip, port, gates);
     this.o.counters.up += payload.length;
     this.o.ctx.metrics.udpUp.inc();
     out.send(payload, port, ip, this.onSent);
   }
 
   /** Registers a destination so its replies are accepted; bounded, oldest address evicted. */
-  private remember(ip: string, port: number): void {
+  private remember(ip: string, port: number, gates: SessionGates | undefined): void {
     let ports = this.peers.get(ip);
-    if (ports?.has(port) === true) return;
+    const known = ports?.get(port);
+    if (known !== undefined) {
+      known.gates = gates; // replies pass the gates of the rule that allowed the last send
+      return;
+    }
     if (this.peerCount >= MAX_PEERS) {
       const first = this.peers.entries().next();
       if (first.done !== true) {
@@ -263,7 +303,7 @@ export class UdpAssociation {
       ports = new Map();
       this.peers.set(ip, ports);
     }
-    ports.set(port, encodeUdpHeader(ip, port));
+    ports.set(port, { header: encodeUdpHeader(ip, port), gates });
     this.peerCount++;
   }
 
@@ -282,19 +322,19 @@ export class UdpAssociation {
       const ip = normalizeIp(rinfo.address);
       if (ip !== undefined) ports = this.peers.get(ip);
     }
-    const header = ports?.get(rinfo.port);
-    if (header === undefined) return this.drop('unsolicited');
-    this.toClient(header, msg);
+    const peer = ports?.get(rinfo.port);
+    if (peer === undefined) return this.drop('unsolicited');
+    this.toClient(peer, msg);
   };
 
-  private toClient(header: Buffer, msg: Buffer): void {
+  private toClient(peer: Peer, msg: Buffer): void {
     if (this.closed) return;
     if (this.clientPort === 0) return this.drop('unsolicited');
-    const gate = this.o.gates?.down;
+    const gate = peer.gates?.down;
     if (gate !== undefined && gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
     gate?.consume(msg.length);
     this.o.counters.down += msg.length;
     this.o.ctx.metrics.udpDown.inc();
-    this.front.send([header, msg], this.clientPort, this.o.clientIp, this.onSent);
+    this.front.send([peer.header, msg], this.clientPort, this.o.clientIp, this.onSent);
   }
 }
