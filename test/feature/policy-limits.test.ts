@@ -213,3 +213,52 @@ spec:
     await hose.close();
   }
 });
+
+test('BIND: the rule bandwidth limit holds for the accepted peer connection too', async () => {
+  const rate = 400_000;
+  const policy = tempPolicy(`${users}
+---
+apiVersion: sockscale.io/v1alpha1
+kind: SocksPolicy
+metadata: {name: students}
+spec:
+  subjects: {groups: [students]}
+  rules:
+    - {name: slow-bind, action: Allow, commands: [Bind], destinations: ["127.0.0.0/8"], limits: {bandwidth: {down: "400k"}}}
+`);
+  const p = await SockscaleProcess.start({ policy });
+  const chunk = Buffer.alloc(16 * 1024, 0x62);
+  let peer: Socket | undefined;
+  try {
+    const client = new SocksClient({ proxy: proxyOf(p, 'alice', 'a-pass'), command: 'bind', destination: { host: '0.0.0.0', port: 0 }, timeout: 10_000 });
+    const bound = once(client, 'bound') as Promise<[{ remoteHost: { host: string; port: number } }]>;
+    const established = once(client, 'established') as Promise<[{ socket: Socket }]>;
+    client.on('error', () => undefined);
+    client.connect();
+    const [{ remoteHost: listen }] = await bound;
+    const { connect: netConnect } = await import('node:net');
+    const s = netConnect({ host: listen.host, port: listen.port });
+    peer = s;
+    s.on('error', () => undefined);
+    await once(s, 'connect');
+    const [{ socket }] = await established;
+    socket.on('error', () => undefined);
+    // The peer streams to the client as fast as the proxy takes it (down = peer -> client).
+    const pump = (): void => {
+      while (!s.destroyed && s.write(chunk));
+    };
+    s.on('drain', pump);
+    pump();
+    let count = 0;
+    await sleep(500);
+    socket.on('data', (d: Buffer) => (count += d.length));
+    const t0 = Date.now();
+    await sleep(2500);
+    const measured = count / ((Date.now() - t0) / 1000);
+    socket.destroy();
+    assert.ok(measured > rate * 0.7 && measured < rate * 1.3, `BIND peer -> client: ${Math.round(measured)} B/s, limit ${rate} (±30%)`);
+  } finally {
+    peer?.destroy();
+    await p.stop();
+  }
+});

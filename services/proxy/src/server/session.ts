@@ -15,7 +15,7 @@ import {
 import { NO_MATCH, type CompiledPolicy, type Decision, type SubjectRules } from '../policy';
 import { REPLY_OUTCOME, replyForError } from '../relay/errno-reply';
 import { DialCanceller, dialFirst } from '../relay/dial';
-import { relayTcp, startRelayTcp, type ByteCounters } from '../relay/tcp-relay';
+import { startRelayTcp, type ByteCounters } from '../relay/tcp-relay';
 import { acceptBindPeer } from '../relay/bind';
 import { UdpAssociation, type UdpAssociationHandle } from '../udp';
 import { recordDecision } from '../stages/record-decision';
@@ -452,6 +452,13 @@ export class Session {
     }
     const peer = result.peer;
     this.target = peer;
+    // The limits stage, as for CONNECT: rule maxConnections, user and rule bandwidth, quota.
+    const hold = this.decision === undefined ? undefined : holdLimits(this.ctx, this.user, this.clientIp, this.decision, () => this.terminate('quota_exhausted'));
+    if (hold !== undefined && 'rejected' in hold) {
+      this.log.info({ why: hold.rejected, user: this.user ?? undefined }, 'session refused by limit');
+      return void this.fail('limited', encodeReply(Reply.NotAllowed), hold.rejected);
+    }
+    this.hold = hold;
     const peerIp = normalizeIp(peer.remoteAddress ?? '') ?? '0.0.0.0';
     this.destination = formatDestination({ type: peerIp.includes(':') ? 'ipv6' : 'ipv4', host: peerIp }, peer.remotePort ?? 0);
     this.recheckRequest = { command: 'Bind', ip: peerIp, port: peer.remotePort ?? 0 };
@@ -459,7 +466,10 @@ export class Session {
     this.observeHandshake();
     this.outcome = 'success';
     this.state = 'established';
-    const { error } = await relayTcp(this.socket, peer, this.bytes);
+    const gates = hold?.relay;
+    const relay = startRelayTcp(this.socket, peer, this.bytes, gates === undefined ? undefined : { upGate: gates.up, downGate: gates.down });
+    if (hold !== undefined && hold.gates === undefined) hold.onGates = (g) => relay.setGates(g.up, g.down);
+    const { error } = await relay.done;
     if (error !== undefined && this.outcome === 'success') this.outcome = 'reset';
     this.finish();
   }
