@@ -3,6 +3,7 @@ import { normalizeIp, type Logger } from '@sockscale/common';
 import { encodeUdpHeader, parseUdpHeader } from '../socks5';
 import type { Decision, SubjectRules } from '../policy';
 import type { ByteCounters } from '../relay/tcp-relay';
+import type { SessionGates } from '../limits';
 import type { ProxyContext } from '../server/proxy-context';
 
 const MAX_PEERS = 1024;
@@ -15,6 +16,11 @@ export interface RelayAssociationOptions {
   /** The byte accounting hook of the user this association belongs to. */
   counters: ByteCounters;
   onDecision: (d: Decision) => void;
+  /**
+   * Bandwidth gates for datagrams a decision allowed (the user's rate and the allowing rule's
+   * `bandwidth`); undefined = unlimited. Datagrams cannot wait: over the limit they are dropped.
+   */
+  gatesFor?: (d: Decision) => SessionGates | undefined;
   /** Sends a reply datagram (header + payload) to the client through the relay port. */
   toClient: (parts: Buffer[]) => void;
 }
@@ -30,7 +36,9 @@ export interface RelayAssociationOptions {
  */
 export class RelayAssociation {
   private rules: SubjectRules;
-  private readonly peers = new Set<string>();
+  /** Destinations the client has sent to, with the gates of the rule that allowed them. */
+  private readonly peers = new Map<string, SessionGates | undefined>();
+  private readonly ruleGates = new Map<string, SessionGates | undefined>();
   private readonly decisions = new Map<string, Decision>();
   private out4: UdpSocket | undefined;
   private out6: UdpSocket | undefined;
@@ -47,6 +55,7 @@ export class RelayAssociation {
   setRules(rules: SubjectRules): void {
     this.rules = rules;
     this.decisions.clear();
+    this.ruleGates.clear();
   }
 
   close(): void {
@@ -79,7 +88,7 @@ export class RelayAssociation {
         (ips) => {
           const ip = ips.find((a) => this.allowed(`${domain}/${a}:${port}`, { domain, ip: a }, port));
           if (ip === undefined) return this.drop('denied');
-          this.send(ip, port, payload);
+          this.send(ip, port, payload, this.decisions.get(`${domain}/${ip}:${port}`));
         },
         () => this.drop('resolve_failed'),
       );
@@ -87,7 +96,18 @@ export class RelayAssociation {
     }
     const ip = normalizeIp(address.host) ?? address.host;
     if (!this.allowed(`${ip}:${port}`, { ip }, port)) return this.drop('denied');
-    this.send(ip, port, payload);
+    this.send(ip, port, payload, this.decisions.get(`${ip}:${port}`));
+  }
+
+  /** The gates for datagrams `d` allowed (cached per rule until the next setRules). */
+  private gatesOf(d: Decision | undefined): SessionGates | undefined {
+    const gatesFor = this.o.gatesFor;
+    if (gatesFor === undefined || d === undefined) return undefined;
+    const key = `${d.policy ?? ''}/${d.rule ?? ''}`;
+    if (this.ruleGates.has(key)) return this.ruleGates.get(key);
+    const gates = gatesFor(d);
+    this.ruleGates.set(key, gates);
+    return gates;
   }
 
   private allowed(key: string, destination: { ip?: string; domain?: string }, port: number): boolean {
@@ -102,17 +122,20 @@ export class RelayAssociation {
     return d.action === 'Allow';
   }
 
-  private send(ip: string, port: number, payload: Buffer): void {
+  private send(ip: string, port: number, payload: Buffer, d: Decision | undefined): void {
     if (this.closed) return;
+    const gates = this.gatesOf(d);
+    if (gates !== undefined) {
+      if (gates.up.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
+      gates.up.consume(payload.length);
+    }
     const out = ip.includes(':') ? (this.out6 ??= this.outbound('udp6')) : (this.out4 ??= this.outbound('udp4'));
     const key = `${ip}|${port}`;
-    if (!this.peers.has(key)) {
-      if (this.peers.size >= MAX_PEERS) {
-        const first = this.peers.values().next();
-        if (first.done !== true) this.peers.delete(first.value);
-      }
-      this.peers.add(key);
+    if (!this.peers.has(key) && this.peers.size >= MAX_PEERS) {
+      const first = this.peers.keys().next();
+      if (first.done !== true) this.peers.delete(first.value);
     }
+    this.peers.set(key, gates);
     this.o.counters.up += payload.length;
     this.o.ctx.metrics.udpUp.inc();
     out.send(payload, port, ip, (err) => {
@@ -131,7 +154,13 @@ export class RelayAssociation {
   private onRemoteDatagram = (msg: Buffer, rinfo: RemoteInfo): void => {
     if (this.closed) return;
     const ip = normalizeIp(rinfo.address) ?? rinfo.address;
-    if (!this.peers.has(`${ip}|${rinfo.port}`)) return this.drop('unsolicited');
+    const key = `${ip}|${rinfo.port}`;
+    if (!this.peers.has(key)) return this.drop('unsolicited');
+    const gates = this.peers.get(key);
+    if (gates !== undefined) {
+      if (gates.down.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
+      gates.down.consume(msg.length);
+    }
     this.o.counters.down += msg.length;
     this.o.ctx.metrics.udpDown.inc();
     this.o.toClient([encodeUdpHeader(ip, rinfo.port), msg]);

@@ -5,6 +5,7 @@ import type { ByteCounters } from '../relay/tcp-relay';
 import { associationKeyOf, type AssociationInfo, type RegistryUpdate, type RelayRegistryPort } from '../relays/registry-types';
 import type { ProxyContext } from '../server/proxy-context';
 import { RelayAssociation } from './relay-association';
+import { limitUserKey, ruleKeyOf } from '../stages/session-limits';
 import { pickAssociation, type Candidate } from './pick-association';
 
 export type RelayPortMode = 'per-pod' | 'shared';
@@ -188,6 +189,7 @@ export class UdpRelayPort {
         rules: r.rules,
         counters: r.counters,
         onDecision: r.onDecision,
+        gatesFor: (d) => this.ctx.limits.gatesFor(limitUserKey(r.user, ip), ruleKeyOf(d), d.limits),
         toClient: (parts) => this.sendTo(parts, entry.port, ip),
       }),
     };
@@ -352,6 +354,8 @@ export class UdpRelayPort {
         rules,
         counters,
         onDecision: () => undefined,
+        // The owner's user and rules: on-behalf datagrams are held to the same limits here.
+        gatesFor: (d) => this.ctx.limits.gatesFor(limitUserKey(info.user === '' ? null : info.user, ip), ruleKeyOf(d), d.limits),
         toClient: (parts) => this.sendTo(parts, Number(portText), ip),
       }),
     };
