@@ -4,6 +4,7 @@ import { encodeUdpHeader, parseUdpHeader } from '../socks5';
 import type { Decision, SubjectRules } from '../policy';
 import type { ByteCounters } from '../relay/tcp-relay';
 import type { SessionGates } from '../limits';
+import { RuleGates } from './rule-gates';
 import type { ProxyContext } from '../server/proxy-context';
 
 const MAX_PEERS = 1024;
@@ -38,7 +39,7 @@ export class RelayAssociation {
   private rules: SubjectRules;
   /** Destinations the client has sent to, with the gates of the rule that allowed them. */
   private readonly peers = new Map<string, SessionGates | undefined>();
-  private readonly ruleGates = new Map<string, SessionGates | undefined>();
+  private readonly ruleGates: RuleGates;
   private readonly decisions = new Map<string, Decision>();
   private out4: UdpSocket | undefined;
   private out6: UdpSocket | undefined;
@@ -46,6 +47,7 @@ export class RelayAssociation {
 
   constructor(private readonly o: RelayAssociationOptions) {
     this.rules = o.rules;
+    this.ruleGates = new RuleGates(o.gatesFor);
   }
 
   get isClosed(): boolean {
@@ -101,13 +103,7 @@ export class RelayAssociation {
 
   /** The gates for datagrams `d` allowed (cached per rule until the next setRules). */
   private gatesOf(d: Decision | undefined): SessionGates | undefined {
-    const gatesFor = this.o.gatesFor;
-    if (gatesFor === undefined || d === undefined) return undefined;
-    const key = `${d.policy ?? ''}/${d.rule ?? ''}`;
-    if (this.ruleGates.has(key)) return this.ruleGates.get(key);
-    const gates = gatesFor(d);
-    this.ruleGates.set(key, gates);
-    return gates;
+    return d === undefined ? undefined : this.ruleGates.of(d);
   }
 
   private allowed(key: string, destination: { ip?: string; domain?: string }, port: number): boolean {

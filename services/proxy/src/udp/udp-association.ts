@@ -5,6 +5,7 @@ import type { Decision, SubjectRules } from '../policy';
 import type { ByteCounters } from '../relay/tcp-relay';
 import type { SessionGates } from '../limits';
 import { recordDecision } from '../stages/record-decision';
+import { RuleGates } from './rule-gates';
 import type { ProxyContext } from '../server/proxy-context';
 
 /** Per-association bounds: remembered destinations (for replies) and cached decisions. */
@@ -94,7 +95,7 @@ export class UdpAssociation {
   private peerCount = 0;
   private readonly decisions = new Map<string, Decision>();
   /** Gates by allowing rule ("policy/rule"), for this snapshot. */
-  private readonly ruleGates = new Map<string, SessionGates | undefined>();
+  private readonly ruleGates: RuleGates;
   /** IPv4 destinations by (address * 65536 + port), straight from the header bytes. */
   private readonly v4 = new Map<number, V4Destination>();
   private out4: UdpSocket | undefined;
@@ -106,6 +107,7 @@ export class UdpAssociation {
     private readonly o: UdpAssociationOptions,
     private readonly front: UdpSocket,
   ) {
+    this.ruleGates = new RuleGates(o.gatesFor, o.gates);
     this.clientPort = o.clientPort;
     this.rules = o.rules;
     front.on('message', this.onClientDatagram);
@@ -136,7 +138,7 @@ export class UdpAssociation {
   setRules(rules: SubjectRules): void {
     this.rules = rules;
     this.decisions.clear();
-    this.ruleGates.clear(); // the new snapshot's rule limits are asked for again
+    this.ruleGates.clear();
     this.v4.clear(); // connected sockets stay open (closed with the association), unused
   }
 
@@ -244,13 +246,7 @@ export class UdpAssociation {
 
   /** The gates for datagrams `d` allowed (cached per rule until the next setRules). */
   private gatesOf(d: Decision): SessionGates | undefined {
-    const gatesFor = this.o.gatesFor;
-    if (gatesFor === undefined) return this.o.gates;
-    const key = `${d.policy ?? ''}/${d.rule ?? ''}`;
-    if (this.ruleGates.has(key)) return this.ruleGates.get(key);
-    const gates = gatesFor(d);
-    this.ruleGates.set(key, gates);
-    return gates;
+    return this.ruleGates.of(d);
   }
 
   /** The Allow decision for a destination, or undefined when denied. */
