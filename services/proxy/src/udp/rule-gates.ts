@@ -1,5 +1,6 @@
 import type { SessionGates } from '../limits';
 import type { Decision } from '../policy';
+import { ruleKeyOf } from '../stages/session-limits';
 
 /**
  * The bandwidth gates of a UDP association per allowing rule: asked for once per rule
@@ -16,7 +17,7 @@ export class RuleGates {
 
   of(d: Decision): SessionGates | undefined {
     if (this.gatesFor === undefined) return this.fallback;
-    const key = `${d.policy ?? ''}/${d.rule ?? ''}`;
+    const key = ruleKeyOf(d);
     if (this.byRule.has(key)) return this.byRule.get(key);
     const gates = this.gatesFor(d);
     this.byRule.set(key, gates);
