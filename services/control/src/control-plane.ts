@@ -10,7 +10,7 @@ import { AckTracker, AdminAuth, adminHandlers, bindServer, ControlMetrics, creat
 import { DEFAULT_PUBLISHER_OPTIONS, PolicyPublisher, type PublisherOptions } from './snapshot';
 import { EtcdStore, type PolicyStore } from './store';
 import { RelayMetrics, relayHandlers } from './relays';
-import { EtcdLedgerBackend, MemoryLedgerBackend, QuotaControlMetrics, QuotaLedger, quotaAdminHandlers, quotasFromSnapshot, usageHandlers, type AccountRef } from './quota';
+import { EtcdLedgerBackend, MemoryLedgerBackend, QuotaControlMetrics, QuotaLedger, parseLedgerKey, quotaAdminHandlers, quotasFromSnapshot, usageHandlers, type AccountRef } from './quota';
 import type { SocksQuota } from '@sockscale/common';
 
 export interface ControlPlaneOptions {
@@ -72,13 +72,15 @@ export class ControlPlane {
       this.metrics.snapshotVersion.set(p.snapshot.version);
       this.metrics.snapshotObjects.set(p.objectCount);
     });
+    // One admin credential check (token or listed client-certificate CN) for every admin API.
+    const auth = new AdminAuth(opts.adminToken, opts.adminCertCNs);
     this.server = createGrpcServer({
       discovery: discoveryHandlers({ publisher: this.publisher, tracker: this.tracker, metrics: this.metrics, log: opts.logger.child({ component: 'discovery' }) }),
       admin: adminHandlers({
         store: opts.store,
         publisher: this.publisher,
         tracker: this.tracker,
-        auth: new AdminAuth(opts.adminToken, opts.adminCertCNs),
+        auth,
         metrics: this.metrics,
         log: opts.logger.child({ component: 'admin-api' }),
         replica: this.replica,
@@ -86,12 +88,12 @@ export class ControlPlane {
       health: healthHandlers(() => this.readiness().ready),
       relay: relayHandlers({ store: opts.store.relays, log: opts.logger.child({ component: 'relay-registry' }), metrics: new RelayMetrics(opts.registry) }),
       usage: usageHandlers({ ledger: this.ledger, metrics: quotaMetrics, log: opts.logger.child({ component: 'usage' }) }),
-      quotaAdmin: quotaAdminHandlers({ ledger: this.ledger, auth: new AdminAuth(opts.adminToken), replica: this.replica, members: () => this.members, log: opts.logger.child({ component: 'quota-admin' }) }),
+      quotaAdmin: quotaAdminHandlers({ ledger: this.ledger, auth, replica: this.replica, members: () => this.members, log: opts.logger.child({ component: 'quota-admin' }) }),
     });
     this.sweep = async () => {
       try {
         for (const s of await this.ledger.sweep()) {
-          quotaMetrics.settledBytes.inc({ quota: s.key.split('/')[5] ?? '' }, s.unspent);
+          quotaMetrics.settledBytes.inc({ quota: parseLedgerKey(s.key)?.quota ?? '' }, s.unspent);
           this.log.info({ key: s.key, lease: s.lease, bytes: s.bytes, unspent: s.unspent }, 'expired quota lease settled as used');
         }
       } catch (err) {

@@ -115,7 +115,7 @@ export function usageHandlers(deps: { ledger: QuotaLedger; metrics: QuotaControl
 export function quotaAdminHandlers(deps: { ledger: QuotaLedger; auth: AdminAuth; replica: string; members: () => AccountRef[]; log: Logger }): QuotaAdminHandlers {
   return {
     Status(call: grpc.ServerUnaryCall<QuotaStatusRequest__Output, QuotaStatusResponse>, callback: grpc.sendUnaryData<QuotaStatusResponse>) {
-      const denied = deps.auth.check(call.metadata);
+      const denied = deps.auth.check(call.metadata, call.getAuthContext());
       if (denied !== undefined) return void callback(denied);
       const filter: { quota?: string; member?: string } = {};
       if (call.request.quota !== '') filter.quota = call.request.quota;
