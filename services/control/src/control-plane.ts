@@ -26,8 +26,8 @@ export interface ControlPlaneOptions {
   publisher?: Partial<PublisherOptions>;
   logger: Logger;
   registry: Registry;
-  /** Quota ledger: grant TTL (default 10 s) and an injectable clock (tests). */
-  quota?: { ttlMs?: number; now?: () => number };
+  /** Quota ledger: grant TTL (default 10 s), retention of ended periods (default 35 days) and an injectable clock (tests). */
+  quota?: { ttlMs?: number; now?: () => number; retentionMs?: number };
 }
 
 export const DEFAULT_GRANT_TTL_MS = 10_000;
@@ -63,6 +63,7 @@ export class ControlPlane {
     const backend = opts.store instanceof EtcdStore ? new EtcdLedgerBackend(opts.store.etcdClient) : new MemoryLedgerBackend();
     const ledgerOptions: ConstructorParameters<typeof QuotaLedger>[1] = { ttlMs: opts.quota?.ttlMs ?? DEFAULT_GRANT_TTL_MS, quotas: () => this.quotas };
     if (opts.quota?.now !== undefined) ledgerOptions.now = opts.quota.now;
+    if (opts.quota?.retentionMs !== undefined) ledgerOptions.retentionMs = opts.quota.retentionMs;
     this.ledger = new QuotaLedger(backend, ledgerOptions);
     const quotaMetrics = new QuotaControlMetrics(opts.registry);
     this.publisher.on('snapshot', (p) => {
@@ -96,6 +97,10 @@ export class ControlPlane {
           quotaMetrics.settledBytes.inc({ quota: parseLedgerKey(s.key)?.quota ?? '' }, s.unspent);
           this.log.info({ key: s.key, lease: s.lease, bytes: s.bytes, unspent: s.unspent }, 'expired quota lease settled as used');
         }
+        const st = this.ledger.lastSweep;
+        quotaMetrics.sweepReads.inc(st.recordsRead);
+        quotaMetrics.deletedRecords.inc(st.deleted);
+        if (st.deleted > 0) this.log.info({ deleted: st.deleted }, 'quota ledger records past the retention deleted');
       } catch (err) {
         this.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'quota sweep failed');
       }

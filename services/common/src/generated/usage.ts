@@ -4,6 +4,8 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import type { AccountGrant as _sockscale_usage_v1_AccountGrant, AccountGrant__Output as _sockscale_usage_v1_AccountGrant__Output } from './sockscale/usage/v1/AccountGrant';
 import type { AccountReport as _sockscale_usage_v1_AccountReport, AccountReport__Output as _sockscale_usage_v1_AccountReport__Output } from './sockscale/usage/v1/AccountReport';
 import type { AccountStatus as _sockscale_usage_v1_AccountStatus, AccountStatus__Output as _sockscale_usage_v1_AccountStatus__Output } from './sockscale/usage/v1/AccountStatus';
+import type { AllotmentGrant as _sockscale_usage_v1_AllotmentGrant, AllotmentGrant__Output as _sockscale_usage_v1_AllotmentGrant__Output } from './sockscale/usage/v1/AllotmentGrant';
+import type { AllotmentReport as _sockscale_usage_v1_AllotmentReport, AllotmentReport__Output as _sockscale_usage_v1_AllotmentReport__Output } from './sockscale/usage/v1/AllotmentReport';
 import type { QuotaAdminClient as _sockscale_usage_v1_QuotaAdminClient, QuotaAdminDefinition as _sockscale_usage_v1_QuotaAdminDefinition } from './sockscale/usage/v1/QuotaAdmin';
 import type { QuotaStatusRequest as _sockscale_usage_v1_QuotaStatusRequest, QuotaStatusRequest__Output as _sockscale_usage_v1_QuotaStatusRequest__Output } from './sockscale/usage/v1/QuotaStatusRequest';
 import type { QuotaStatusResponse as _sockscale_usage_v1_QuotaStatusResponse, QuotaStatusResponse__Output as _sockscale_usage_v1_QuotaStatusResponse__Output } from './sockscale/usage/v1/QuotaStatusResponse';
@@ -22,6 +24,8 @@ export interface ProtoGrpcType {
         AccountGrant: MessageTypeDefinition<_sockscale_usage_v1_AccountGrant, _sockscale_usage_v1_AccountGrant__Output>
         AccountReport: MessageTypeDefinition<_sockscale_usage_v1_AccountReport, _sockscale_usage_v1_AccountReport__Output>
         AccountStatus: MessageTypeDefinition<_sockscale_usage_v1_AccountStatus, _sockscale_usage_v1_AccountStatus__Output>
+        AllotmentGrant: MessageTypeDefinition<_sockscale_usage_v1_AllotmentGrant, _sockscale_usage_v1_AllotmentGrant__Output>
+        AllotmentReport: MessageTypeDefinition<_sockscale_usage_v1_AllotmentReport, _sockscale_usage_v1_AllotmentReport__Output>
         /**
          * Quota state for administrators (`sockscale quota status`); needs the admin credential
          * (`authorization: Bearer <token>` or an admin client certificate), like PolicyAdmin.

@@ -29,5 +29,7 @@ export type { SyncRequest, SyncRequest__Output } from '../generated/sockscale/us
 export type { SyncResponse, SyncResponse__Output } from '../generated/sockscale/usage/v1/SyncResponse';
 export type { AccountReport, AccountReport__Output } from '../generated/sockscale/usage/v1/AccountReport';
 export type { AccountGrant, AccountGrant__Output } from '../generated/sockscale/usage/v1/AccountGrant';
+export type { AllotmentReport, AllotmentReport__Output } from '../generated/sockscale/usage/v1/AllotmentReport';
+export type { AllotmentGrant, AllotmentGrant__Output } from '../generated/sockscale/usage/v1/AllotmentGrant';
 export type { QuotaStatusRequest__Output } from '../generated/sockscale/usage/v1/QuotaStatusRequest';
 export type { QuotaStatusResponse, QuotaStatusResponse__Output } from '../generated/sockscale/usage/v1/QuotaStatusResponse';

@@ -1,6 +1,6 @@
-/** Ledger records in etcd: one key per account and period, written in a transaction that compares the mod revision. */
+/** Ledger records in etcd: one key per account and period, written in a transaction that compares the mod revision (index keys in the same transaction). */
 import type { Etcd3 } from 'etcd3';
-import type { LedgerBackend, VersionedRecord } from './ledger-backend';
+import { ANY_VERSION, type LedgerBackend, type SideWrites, type VersionedRecord } from './ledger-backend';
 import type { LedgerRecord } from './ledger-record';
 import { QuotaLedgerUnavailableError } from './quota-errors';
 
@@ -12,27 +12,39 @@ export class EtcdLedgerBackend implements LedgerBackend {
     private readonly callTimeoutMs = 3000,
   ) {}
 
-  async read(key: string): Promise<VersionedRecord | undefined> {
+  async read<T = LedgerRecord>(key: string): Promise<VersionedRecord<T> | undefined> {
     try {
       const res = await this.client.kv.range({ key: Buffer.from(key) }, { deadline: Date.now() + this.callTimeoutMs });
       const kv = res.kvs[0];
       if (kv === undefined) return undefined;
-      return { record: JSON.parse(kv.value.toString()) as LedgerRecord, version: Number(kv.mod_revision) };
+      return { record: JSON.parse(kv.value.toString()) as T, version: Number(kv.mod_revision) };
     } catch (err) {
       throw unavailable('read', err);
     }
   }
 
-  async swap(key: string, record: LedgerRecord, version: number): Promise<boolean> {
+  swap<T = LedgerRecord>(key: string, record: T, version: number, side?: SideWrites): Promise<boolean> {
+    return this.commit(key, version, [{ request_put: { key: Buffer.from(key), value: Buffer.from(JSON.stringify(record)) } }], side);
+  }
+
+  remove(key: string, version: number, side?: SideWrites): Promise<boolean> {
+    return this.commit(key, version, [{ request_delete_range: { key: Buffer.from(key) } }], side);
+  }
+
+  private async commit(key: string, version: number, ops: object[], side: SideWrites | undefined): Promise<boolean> {
     const compare =
-      version === 0
-        ? [{ key: Buffer.from(key), target: 'Create' as const, result: 'Equal' as const, create_revision: 0 }]
-        : [{ key: Buffer.from(key), target: 'Mod' as const, result: 'Equal' as const, mod_revision: version }];
+      version === ANY_VERSION
+        ? []
+        : version === 0
+          ? [{ key: Buffer.from(key), target: 'Create' as const, result: 'Equal' as const, create_revision: 0 }]
+          : [{ key: Buffer.from(key), target: 'Mod' as const, result: 'Equal' as const, mod_revision: version }];
+    const success = [
+      ...ops,
+      ...(side?.put ?? []).map(([k, v]) => ({ request_put: { key: Buffer.from(k), value: Buffer.from(v) } })),
+      ...(side?.del ?? []).map((k) => ({ request_delete_range: { key: Buffer.from(k) } })),
+    ];
     try {
-      const res = await this.client.kv.txn(
-        { compare, success: [{ request_put: { key: Buffer.from(key), value: Buffer.from(JSON.stringify(record)) } }], failure: [] },
-        { deadline: Date.now() + this.callTimeoutMs },
-      );
+      const res = await this.client.kv.txn({ compare, success, failure: [] }, { deadline: Date.now() + this.callTimeoutMs });
       return res.succeeded;
     } catch (err) {
       throw unavailable('write', err);
@@ -47,6 +59,15 @@ export class EtcdLedgerBackend implements LedgerBackend {
       return res.kvs.map((kv) => ({ key: kv.key.toString(), record: JSON.parse(kv.value.toString()) as LedgerRecord }));
     } catch (err) {
       throw unavailable('list', err);
+    }
+  }
+
+  async scan(from: string, to: string): Promise<{ key: string; value: string }[]> {
+    try {
+      const res = await this.client.kv.range({ key: Buffer.from(from), range_end: Buffer.from(to) }, { deadline: Date.now() + this.callTimeoutMs });
+      return res.kvs.map((kv) => ({ key: kv.key.toString(), value: kv.value.toString() }));
+    } catch (err) {
+      throw unavailable('scan', err);
     }
   }
 }

@@ -1,5 +1,5 @@
-export { QuotaLedger, SHARED_MEMBER, type AccountRef, type AccountStatus, type LedgerSyncReply, type QuotaLedgerOptions } from './quota-ledger';
-export { MemoryLedgerBackend, LEDGER_PREFIX, ledgerKey, parseLedgerKey, type LedgerBackend } from './ledger-backend';
+export { QuotaLedger, SHARED_MEMBER, DEFAULT_RETENTION_MS, type SweepStats, type AccountRef, type AccountStatus, type LedgerSyncReply, type QuotaLedgerOptions } from './quota-ledger';
+export { MemoryLedgerBackend, LEDGER_PREFIX, OPEN_INDEX_PREFIX, ENDS_INDEX_PREFIX, ALLOT_PREFIX, ledgerKey, parseLedgerKey, type LedgerBackend } from './ledger-backend';
 export { EtcdLedgerBackend } from './etcd-ledger-backend';
 export { applySync, newRecord, usedOf, committedOf, outstandingOf, settleExpired, type LedgerRecord, type SyncItem, type SyncOutcome } from './ledger-record';
 export { LEDGER_SCENARIOS, quotaObject } from './ledger-scenarios';
@@ -7,3 +7,6 @@ export { QuotaLedgerUnavailableError, QuotaLedgerConflictError } from './quota-e
 export { usageHandlers, quotaAdminHandlers, checkSyncRequest, handleSyncRequest } from './usage-service';
 export { QuotaControlMetrics } from './quota-metrics';
 export { quotasFromSnapshot } from './snapshot-quotas';
+export { AllotmentLedger, allotmentKey, allotmentLimits } from './allotment-ledger';
+export { splitRate, FLOOR_FRACTION, HEADROOM, type ProxyDemand } from './allotment-split';
+export { REBALANCE_MS, type AllotmentRecord } from './allotment-record';

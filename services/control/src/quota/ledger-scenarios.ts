@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { validateObject, type SocksQuota } from '@sockscale/common';
-import type { LedgerBackend } from './ledger-backend';
+import { ALLOT_PREFIX, ENDS_INDEX_PREFIX, ledgerKey, LEDGER_PREFIX, OPEN_INDEX_PREFIX, prefixEnd, type LedgerBackend } from './ledger-backend';
+import { newRecord } from './ledger-record';
 import { QuotaLedger } from './quota-ledger';
 
 export function quotaObject(name: string, spec: Record<string, unknown>): SocksQuota {
@@ -17,9 +18,9 @@ export interface Clock {
   t: number;
 }
 
-export function ledgerWith(backend: LedgerBackend, clock: Clock, quotas: SocksQuota[], ttlMs = 10_000): QuotaLedger {
+export function ledgerWith(backend: LedgerBackend, clock: Clock, quotas: SocksQuota[], ttlMs = 10_000, retentionMs?: number): QuotaLedger {
   const map = new Map(quotas.map((q) => [q.metadata.name, q]));
-  return new QuotaLedger(backend, { ttlMs, now: () => clock.t, quotas: () => map });
+  return new QuotaLedger(backend, { ttlMs, now: () => clock.t, quotas: () => map, ...(retentionMs === undefined ? {} : { retentionMs }) });
 }
 
 const A = { quota: 'q', member: 'alice' };
@@ -144,5 +145,80 @@ export const LEDGER_SCENARIOS: Record<string, (backend: () => LedgerBackend) => 
     assert.equal((await l.sync({ quota: 'all', member: '*' }, 0, item('p#2', 1, 0, 100))).grantedTotal, 0);
     const unknown = await l.sync({ quota: 'nope', member: 'x' }, 0, item('p#1', 1, 0, 100));
     assert.equal(unknown.unknown, true);
+  },
+  'the sweep reads only records with an expired lease (open-lease index); records past the retention are deleted': async (backend) => {
+    const clock = { t: Date.parse('2026-05-10T10:00:00Z') };
+    const b = backend();
+    const day = 24 * 3600_000;
+    const l = ledgerWith(b, clock, [quotaObject('q', { subject: { group: 'g' }, bytes: 10_000, period: { type: 'Daily' } })], 10_000, day);
+    // A record written before the index existed (no index keys), with a lease that will expire.
+    const legacy = newRecord(10_000, Date.parse('2026-05-10T00:00:00Z'), Date.parse('2026-05-11T00:00:00Z'));
+    legacy.leases['old#1'] = { granted: 300, reported: 100, seq: 3, expiresAt: clock.t + 5000 };
+    assert.equal(await b.swap(ledgerKey('q', 'legacy', legacy.periodStart), legacy, 0), true);
+    for (let i = 0; i < 20; i++) {
+      await l.sync({ quota: 'q', member: `m${i}` }, 0, item(`p#${i}`, 1, 0, 100));
+      // 18 of the 20 accounts release their lease; two stay open.
+      if (i >= 2) await l.sync({ quota: 'q', member: `m${i}` }, 0, item(`p#${i}`, 2, 50, 0, true));
+    }
+    assert.deepEqual(await l.sweep(), [], 'nothing expired yet');
+    assert.equal((await b.scan(OPEN_INDEX_PREFIX, prefixEnd(OPEN_INDEX_PREFIX))).length, 3, 'open index: the 2 open leases and the indexed legacy record');
+    assert.deepEqual(l.lastSweep, { indexed: 3, recordsRead: 0, deleted: 0 }, 'no record read while no lease expired');
+    clock.t += 11_000;
+    const settled = await l.sweep();
+    assert.deepEqual(settled.map((s) => s.lease).sort(), ['old#1', 'p#0', 'p#1']);
+    assert.deepEqual(l.lastSweep, { indexed: 3, recordsRead: 3, deleted: 0 }, 'only the 3 records with an expired lease were read');
+    assert.equal((await b.scan(OPEN_INDEX_PREFIX, prefixEnd(OPEN_INDEX_PREFIX))).length, 0, 'settled records leave the open index');
+    await l.sweep();
+    assert.deepEqual(l.lastSweep, { indexed: 0, recordsRead: 0, deleted: 0 });
+    // The next day's records are kept; the old day's go once it ended more than the retention ago.
+    clock.t = Date.parse('2026-05-11T12:00:00Z');
+    await l.sync({ quota: 'q', member: 'm0' }, 0, item('p#100', 1, 0, 100));
+    await l.sync({ quota: 'q', member: 'm0' }, 0, item('p#100', 2, 10, 0, true));
+    await l.sweep();
+    assert.equal(l.lastSweep.deleted, 0, 'ended 12 h ago: within the 1-day retention');
+    clock.t = Date.parse('2026-05-12T00:00:01Z');
+    await l.sweep();
+    assert.equal(l.lastSweep.deleted, 21, 'the 21 records of 2026-05-10 are deleted');
+    const left = await b.list(LEDGER_PREFIX);
+    assert.deepEqual(left.map((x) => x.key), [ledgerKey('q', 'm0', Date.parse('2026-05-11T00:00:00Z'))]);
+    assert.equal((await b.scan(ENDS_INDEX_PREFIX, prefixEnd(ENDS_INDEX_PREFIX))).length, 1, 'their index entries went with them');
+    await l.sweep();
+    assert.deepEqual(l.lastSweep, { indexed: 0, recordsRead: 0, deleted: 0 }, 'a sweep with nothing to do reads no record');
+  },
+  'allotment: bandwidth split by demand, connection slots never above the limit, dead proxies expire': async (backend) => {
+    const clock = { t: Date.parse('2026-05-10T10:00:00Z') };
+    const b = backend();
+    const l = ledgerWith(b, clock, [quotaObject('bw', { subject: { user: 'alice' }, bandwidth: '30M', maxConnections: 10 })], 4000);
+    const A2 = { quota: 'bw', member: 'alice' };
+    const rep = (sessions: number, rate: number, limited: boolean, inUse: number, want: number, release = false) => ({ rate, sessions, limited, inUse, want, release });
+    const first = await l.allotments.sync(A2, 'p1', rep(1, 0, false, 0, 4));
+    assert.equal(first.bandwidthShare, 30_000_000, 'alone: the whole rate');
+    assert.equal(first.connections, 4);
+    assert.equal(first.connectionsLimit, 10);
+    await l.allotments.sync(A2, 'p2', rep(2, 0, false, 0, 4));
+    const p3 = await l.allotments.sync(A2, 'p3', rep(5, 0, false, 0, 4));
+    assert.equal(p3.connections, 2, 'only 10 - 8 slots left');
+    // Shares are recomputed at most once a second from every proxy's latest report: the round
+    // after all three report themselves limited splits 1:2:5 by active sessions.
+    let shares: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      clock.t += 1000;
+      shares = [];
+      for (const [id, n] of [['p1', 1], ['p2', 2], ['p3', 5]] as const) shares.push((await l.allotments.sync(A2, id, rep(n, 1e6 * n, true, 2, 2))).bandwidthShare);
+    }
+    assert.deepEqual(shares, [3_750_000, 7_500_000, 18_750_000], 'limited proxies: 1:2:5 by active sessions');
+    assert.equal((await l.allotments.status(A2)).slots, 6, 'slots not in use went back');
+    // p3 dies: after the TTL (4 s) its share and slots return; p1 and p2 keep reporting.
+    clock.t += 2000;
+    await l.allotments.sync(A2, 'p1', rep(1, 3e6, true, 2, 2));
+    await l.allotments.sync(A2, 'p2', rep(2, 6e6, true, 2, 2));
+    clock.t += 2500;
+    const p1 = await l.allotments.sync(A2, 'p1', rep(1, 3e6, true, 2, 10));
+    assert.equal(p1.connections, 8, 'p3 expired: 10 - p2 (2)');
+    assert.equal(p1.bandwidthShare, 10_000_000, 'p3 expired: p1 and p2 split the rate 1:2');
+    assert.deepEqual(Object.keys((await l.allotments.status(A2)).proxies).sort(), ['p1', 'p2']);
+    await l.allotments.sync(A2, 'p2', rep(0, 0, false, 0, 0, true));
+    await l.allotments.sync(A2, 'p1', rep(0, 0, false, 0, 0, true));
+    assert.equal((await b.scan(ALLOT_PREFIX, prefixEnd(ALLOT_PREFIX))).length, 0, 'released: the record is gone');
   },
 };

@@ -5,9 +5,10 @@
  * without waiting.
  */
 import { periodBounds, type SocksQuota } from '@sockscale/common';
-import { ledgerKey, LEDGER_PREFIX, parseLedgerKey, type LedgerBackend } from './ledger-backend';
+import { ANY_VERSION, ENDS_INDEX_PREFIX, ledgerKey, LEDGER_PREFIX, OPEN_INDEX_PREFIX, parseLedgerKey, prefixEnd, type LedgerBackend, type SideWrites } from './ledger-backend';
 import { applySync, committedOf, newRecord, outstandingOf, settleExpired, usedOf, type LedgerRecord, type SyncItem, type SyncOutcome } from './ledger-record';
 import { QuotaLedgerConflictError } from './quota-errors';
+import { AllotmentLedger } from './allotment-ledger';
 
 /** A member of a quota: a user name, or SHARED_MEMBER for a group quota with scope Shared. */
 export const SHARED_MEMBER = '*';
@@ -48,16 +49,49 @@ export interface QuotaLedgerOptions {
   quotas: () => ReadonlyMap<string, SocksQuota>;
   /** Compare-and-swap attempts before giving up (default 20). */
   maxAttempts?: number;
+  /** Records of periods that ended longer ago than this are deleted by the sweep (default DEFAULT_RETENTION_MS). */
+  retentionMs?: number;
+}
+
+/** Ledger records are kept this long after their period ended (35 days: last month stays visible all this month). */
+export const DEFAULT_RETENTION_MS = 35 * 24 * 3600_000;
+
+/** What one sweep did (tests and metrics). */
+export interface SweepStats {
+  /** Open-lease index entries read. */
+  indexed: number;
+  /** Ledger records read (only those with an expired lease, or past the retention). */
+  recordsRead: number;
+  /** Records of old periods deleted. */
+  deleted: number;
+}
+
+/** Index keys of a record (see ledger-backend.ts). */
+function indexKeys(key: string, periodEnd: number): { open: string; ends: string } {
+  const rest = key.slice(LEDGER_PREFIX.length);
+  return { open: OPEN_INDEX_PREFIX + rest, ends: `${ENDS_INDEX_PREFIX}${String(periodEnd).padStart(15, '0')}/${rest}` };
+}
+
+/** Side writes that keep the indexes in step with a record write: open-lease index present exactly while leases are open. */
+function indexWrites(key: string, record: LedgerRecord): SideWrites {
+  const k = indexKeys(key, record.periodEnd);
+  const expiries = Object.values(record.leases).map((l) => l.expiresAt);
+  const put: [string, string][] = [[k.ends, '']];
+  if (expiries.length > 0) return { put: [...put, [k.open, String(Math.min(...expiries))]] };
+  return { put, del: [k.open] };
 }
 
 export class QuotaLedger {
   readonly now: () => number;
+  /** Bandwidth shares and connection slots (same backend, TTL and clock). */
+  readonly allotments: AllotmentLedger;
 
   constructor(
     readonly backend: LedgerBackend,
     private readonly opts: QuotaLedgerOptions,
   ) {
     this.now = opts.now ?? Date.now;
+    this.allotments = new AllotmentLedger(backend, { ttlMs: opts.ttlMs, now: this.now, quotas: opts.quotas, ...(opts.maxAttempts === undefined ? {} : { maxAttempts: opts.maxAttempts }) });
   }
 
   get ttlMs(): number {
@@ -124,23 +158,69 @@ export class QuotaLedger {
     return out.sort((a, b) => (a.quota === b.quota ? (a.member < b.member ? -1 : 1) : a.quota < b.quota ? -1 : 1));
   }
 
-  /** Settles expired leases in every record (any replica may run it; writes are compare-and-swap). Returns the settlements. */
+  /** What the last sweep read and deleted. */
+  lastSweep: SweepStats = { indexed: 0, recordsRead: 0, deleted: 0 };
+  private indexed = false;
+
+  /**
+   * Settles expired leases (any replica may run it; writes are compare-and-swap) and deletes
+   * records of periods that ended more than the retention ago. Reads only the open-lease index
+   * (records with open leases), the records whose earliest lease expiry has passed, and the
+   * period-end index up to the retention cut-off. The first sweep of a process also indexes
+   * records written before the index existed (one full read). Returns the settlements.
+   */
   async sweep(): Promise<{ key: string; lease: string; bytes: number; unspent: number }[]> {
     const now = this.now();
+    const stats: SweepStats = { indexed: 0, recordsRead: 0, deleted: 0 };
+    if (!this.indexed) {
+      await this.backfillIndex();
+      this.indexed = true;
+    }
     const out: { key: string; lease: string; bytes: number; unspent: number }[] = [];
-    for (const { key, record } of await this.backend.list(LEDGER_PREFIX)) {
-      if (!Object.values(record.leases).some((l) => l.expiresAt <= now)) continue;
+    for (const { key: ik, value } of await this.backend.scan(OPEN_INDEX_PREFIX, prefixEnd(OPEN_INDEX_PREFIX))) {
+      stats.indexed++;
+      if (Number(value) > now) continue;
+      const key = LEDGER_PREFIX + ik.slice(OPEN_INDEX_PREFIX.length);
+      stats.recordsRead++;
+      const cur = await this.backend.read(key);
+      if (cur === undefined) {
+        await this.backend.remove(ik, ANY_VERSION);
+        continue;
+      }
       const r = await this.update(
         key,
-        () => record,
+        () => cur.record,
         (rec) => {
           const settled = settleExpired(rec, now);
-          return { settled, changed: settled.length > 0 };
+          return { settled, changed: settled.length > 0 || Object.keys(rec.leases).length === 0 };
         },
       );
       for (const s of r.settled) out.push({ key, ...s });
     }
+    const cutoff = `${ENDS_INDEX_PREFIX}${String(Math.max(0, now - (this.opts.retentionMs ?? DEFAULT_RETENTION_MS))).padStart(15, '0')}`;
+    for (const { key: ek } of await this.backend.scan(ENDS_INDEX_PREFIX, cutoff)) {
+      const rest = ek.slice(ENDS_INDEX_PREFIX.length).split('/').slice(1).join('/');
+      const key = LEDGER_PREFIX + rest;
+      stats.recordsRead++;
+      const cur = await this.backend.read(key);
+      if (cur === undefined || Object.keys(cur.record.leases).length > 0) {
+        // Gone already, or (a proxy silent since the period ended) settled first by the pass above.
+        if (cur === undefined) await this.backend.remove(ek, ANY_VERSION);
+        continue;
+      }
+      if (await this.backend.remove(key, cur.version, { del: [ek, OPEN_INDEX_PREFIX + rest] })) stats.deleted++;
+    }
+    this.lastSweep = stats;
     return out;
+  }
+
+  /** Indexes records that have no index entries yet (written before the index existed). */
+  private async backfillIndex(): Promise<void> {
+    const ends = new Set((await this.backend.scan(ENDS_INDEX_PREFIX, prefixEnd(ENDS_INDEX_PREFIX))).map((e) => e.key));
+    for (const { key, record } of await this.backend.list(LEDGER_PREFIX)) {
+      if (ends.has(indexKeys(key, record.periodEnd).ends)) continue;
+      await this.update(key, () => record, () => ({ changed: true }));
+    }
   }
 
   /** Read, apply, compare-and-swap; retried on conflict. `fn` mutates the record it is given. */
@@ -151,7 +231,7 @@ export class QuotaLedger {
       const record = cur?.record ?? init();
       const result = fn(record);
       if (!result.changed) return result;
-      if (await this.backend.swap(key, record, cur?.version ?? 0)) return result;
+      if (await this.backend.swap(key, record, cur?.version ?? 0, indexWrites(key, record))) return result;
       if (i > 2) await new Promise((r) => setTimeout(r, Math.random() * 5 * i));
     }
     throw new QuotaLedgerConflictError(`quota ledger record ${key}: ${attempts} concurrent updates in a row; not applied`);

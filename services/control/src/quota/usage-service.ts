@@ -6,7 +6,7 @@
  * spending what it holds until the grant TTL and retries.
  */
 import * as grpc from '@grpc/grpc-js';
-import type { AccountGrant, Logger, QuotaAdminHandlers, QuotaStatusRequest__Output, QuotaStatusResponse, SyncRequest__Output, SyncResponse, UsageServiceHandlers } from '@sockscale/common';
+import type { AccountGrant, AllotmentGrant, Logger, QuotaAdminHandlers, QuotaStatusRequest__Output, QuotaStatusResponse, SyncRequest__Output, SyncResponse, UsageServiceHandlers } from '@sockscale/common';
 import type { AdminAuth } from '../grpc/admin-auth';
 import { statusError } from '../grpc/status-error';
 import type { QuotaControlMetrics } from './quota-metrics';
@@ -30,6 +30,16 @@ export function checkSyncRequest(req: SyncRequest__Output): string[] {
       if (!Number.isSafeInteger(v) || v < 0) issues.push(`${at}.${f}: must be a non-negative integer, got ${String(a[f])}`);
     }
     if (Number(a.seq) === 0) issues.push(`${at}.seq: starts at 1`);
+  });
+  if (req.allotments.length > MAX_ACCOUNTS_PER_REQUEST) issues.push(`allotments: at most ${MAX_ACCOUNTS_PER_REQUEST} per request, got ${req.allotments.length}`);
+  req.allotments.forEach((a, i) => {
+    const at = `allotments[${i}]`;
+    if (a.quota === '' || a.quota.length > MAX_ID_LENGTH) issues.push(`${at}.quota: must be a SocksQuota name`);
+    if (a.member === '' || a.member.length > MAX_ID_LENGTH) issues.push(`${at}.member: must be a user name or "*"`);
+    for (const f of ['rate', 'activeSessions', 'connectionsInUse', 'connectionsWant'] as const) {
+      const v = Number(a[f]);
+      if (!Number.isSafeInteger(v) || v < 0) issues.push(`${at}.${f}: must be a non-negative integer, got ${String(a[f])}`);
+    }
   });
   return issues;
 }
@@ -66,7 +76,26 @@ export async function handleSyncRequest(ledger: QuotaLedger, metrics: QuotaContr
       log.warn({ proxy: proxyId, quota: a.quota, err: err instanceof Error ? err.message : String(err) }, 'usage report not applied');
     }
   }
-  return { requestId: req.requestId, grants };
+  const allotments: AllotmentGrant[] = [];
+  for (const a of req.allotments) {
+    try {
+      const r = await ledger.allotments.sync({ quota: a.quota, member: a.member }, proxyId, {
+        rate: Number(a.rate),
+        sessions: Number(a.activeSessions),
+        limited: a.limited,
+        inUse: Number(a.connectionsInUse),
+        want: Number(a.connectionsWant),
+        release: a.release,
+      });
+      metrics?.allotments.inc({ result: r.unknown ? 'unknown' : 'ok' });
+      allotments.push({ quota: a.quota, member: a.member, bandwidthShare: r.bandwidthShare, throttleShare: r.throttleShare, connections: r.connections, connectionsLimit: r.connectionsLimit, unknown: r.unknown, failed: false, ttlMs: ledger.ttlMs });
+    } catch (err) {
+      metrics?.allotments.inc({ result: 'error' });
+      allotments.push({ quota: a.quota, member: a.member, failed: true });
+      log.warn({ proxy: proxyId, quota: a.quota, err: err instanceof Error ? err.message : String(err) }, 'allotment report not applied');
+    }
+  }
+  return { requestId: req.requestId, grants, allotments };
 }
 
 export function usageHandlers(deps: { ledger: QuotaLedger; metrics: QuotaControlMetrics; log: Logger }): UsageServiceHandlers {

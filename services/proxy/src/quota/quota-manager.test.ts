@@ -32,7 +32,7 @@ function fakeLedger(limit: number): UsageTransport & { granted: number; reported
         t.granted += extra;
         return { quota: a.quota ?? '', member: a.member ?? '', lease: a.lease ?? '', periodStart: 1, periodEnd: 2, grantedTotal: l.granted, ttlMs: 10_000, exhausted: t.granted >= limit, lapsed: false, unknown: false, limit, used: t.reported, remaining: limit - t.granted };
       });
-      return Promise.resolve({ requestId: Number(req.requestId), grants });
+      return Promise.resolve({ requestId: Number(req.requestId), grants, allotments: [] });
     },
     close: () => undefined,
   };

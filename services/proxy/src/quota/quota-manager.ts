@@ -13,12 +13,17 @@
  *   BLOCK_GRACE_MS blocks (Block: sessions closed, new ones refused with 0x02) or throttles
  *   (Throttle: a token bucket at `rate` on this proxy, bytes still reported).
  * - Drain: every lease sends a final report (unspent grant returned).
+ * - Allotments (allotment-account.ts): quotas with `bandwidth`, `maxConnections` or a
+ *   `Throttle` action have a cluster-wide allotment per account: demand reported about once a
+ *   second in the same SyncRequest, shares and connection slots applied from the answer. The
+ *   Throttle bucket runs at this proxy's share of the throttle rate.
  */
-import type { Logger, PolicySnapshot, SocksQuota, SyncRequest, AccountReport, SyncResponse__Output } from '@sockscale/common';
+import type { Logger, PolicySnapshot, SocksQuota, SyncRequest, AccountReport, AllotmentReport, SyncResponse__Output } from '@sockscale/common';
 import { TokenBucket } from '../limits';
 import type { ByteGate } from '../relay/byte-gate';
 import { BLOCK_GRACE_MS, CHUNK_BYTES, IDLE_RELEASE_MS, MIN_WANT, QuotaAccount, type Lease, type ReservationHolder } from './quota-account';
 import type { UsageTransport } from './usage-transport';
+import { AllotmentAccount, type AllotHolder } from './allotment-account';
 
 export const SYNC_INTERVAL_MS = 1000;
 export const OFFLINE_AFTER_MS = 3000;
@@ -38,6 +43,16 @@ export interface QuotaManagerOptions {
 
 type Sent = { acc: QuotaAccount; lease: Lease; probe?: undefined } | { acc: QuotaAccount; probe: string; lease?: undefined };
 
+/** A session's connection slots (SocksQuota maxConnections), released when it closes. */
+export interface QuotaConnectionHold {
+  release(): void;
+}
+
+/** Whether a quota has a cluster-wide allotment (bandwidth, connection slots, or a Throttle rate to split). */
+function allots(q: SocksQuota): boolean {
+  return q.spec.bandwidth !== undefined || q.spec.maxConnections !== undefined || (q.spec.bytes !== undefined && q.spec.onExhausted.action === 'Throttle');
+}
+
 export interface QuotaSessionHold {
   gates?: { up?: ByteGate; down?: ByteGate };
   release(): void;
@@ -45,7 +60,11 @@ export interface QuotaSessionHold {
 
 export class QuotaManager {
   private readonly accounts = new Map<string, QuotaAccount>();
+  private readonly allotments = new Map<string, AllotmentAccount>();
+  /** Allotment accounts that went idle or lost their quota: one release report each. */
+  private allotReleases: AllotmentAccount[] = [];
   private quotas: SocksQuota[] = [];
+  private allQuotas: SocksQuota[] = [];
   private groupsOf = new Map<string, readonly string[]>();
   private readonly now: () => number;
   private leaseCounter = 0;
@@ -71,8 +90,19 @@ export class QuotaManager {
 
   /** New policy: quota objects and user groups. Accounts of removed quotas are released. */
   applySnapshot(s: PolicySnapshot): void {
-    this.quotas = (s.quotas ?? []).filter((q) => q.spec.bytes !== undefined);
+    this.allQuotas = s.quotas ?? [];
+    this.quotas = this.allQuotas.filter((q) => q.spec.bytes !== undefined);
     this.groupsOf = new Map(s.users.map((u) => [u.metadata.name, u.spec.groups]));
+    const allotting = new Map(this.allQuotas.filter(allots).map((q) => [q.metadata.name, q]));
+    for (const [key, a] of this.allotments) {
+      const q = allotting.get(a.quota.metadata.name);
+      if (q === undefined) {
+        this.allotments.delete(key);
+        this.allotReleases.push(a);
+      } else if (q !== a.quota) {
+        a.setQuota(q);
+      }
+    }
     const names = new Map(this.quotas.map((q) => [q.metadata.name, q]));
     for (const [key, acc] of this.accounts) {
       const q = names.get(acc.quota.metadata.name);
@@ -88,7 +118,7 @@ export class QuotaManager {
 
   /** The SocksQuota objects in force (embedded mode feeds them to its in-process ledger). */
   get quotaObjects(): readonly SocksQuota[] {
-    return this.quotas;
+    return this.allQuotas;
   }
 
   get online(): boolean {
@@ -101,10 +131,7 @@ export class QuotaManager {
     const groups = this.groupsOf.get(user) ?? [];
     const out: QuotaAccount[] = [];
     for (const q of this.quotas) {
-      const s = q.spec.subject;
-      let member: string | undefined;
-      if (s.user !== undefined) member = s.user === user ? user : undefined;
-      else if (s.group !== undefined && groups.includes(s.group)) member = s.scope === 'Shared' ? SHARED_MEMBER : user;
+      const member = memberOf(q, user, groups);
       if (member === undefined) continue;
       const key = `${q.metadata.name}/${member}`;
       let acc = this.accounts.get(key);
@@ -117,15 +144,74 @@ export class QuotaManager {
     return out;
   }
 
+  /** Allotment accounts (bandwidth, connection slots, Throttle split) a session of `user` belongs to. */
+  allotmentsFor(user: string | null): AllotmentAccount[] {
+    if (user === null || this.allQuotas.length === 0) return [];
+    const groups = this.groupsOf.get(user) ?? [];
+    const out: AllotmentAccount[] = [];
+    for (const q of this.allQuotas) {
+      if (!allots(q)) continue;
+      const member = memberOf(q, user, groups);
+      if (member === undefined) continue;
+      const key = `${q.metadata.name}/${member}`;
+      let a = this.allotments.get(key);
+      if (a === undefined) {
+        a = new AllotmentAccount(q, member, this.now);
+        this.allotments.set(key, a);
+        this.poke();
+      }
+      out.push(a);
+    }
+    return out;
+  }
+
+  /**
+   * Connection slots for a new session (SocksQuota maxConnections, cluster-wide): resolves at
+   * once when this proxy holds a free slot for every such quota of `user`, otherwise after
+   * asking the control plane (at most SLOT_WAIT_MS); `{ rejected }` when a slot could not be
+   * had (the caller replies 0x02). Release the hold when the session ends.
+   */
+  async acquireConnection(user: string | null): Promise<QuotaConnectionHold | { rejected: string }> {
+    const limited = this.allotmentsFor(user).filter((a) => a.limitsConnections);
+    if (limited.length === 0) return { release: () => undefined };
+    const got: AllotmentAccount[] = [];
+    const giveBack = (): void => {
+      for (const a of got) a.returnSlot();
+      if (got.length > 0) this.poke();
+    };
+    for (const a of limited) {
+      if (!(await a.takeSlot(() => this.poke()))) {
+        giveBack();
+        return { rejected: `quota ${a.quota.metadata.name}: ${a.quota.spec.maxConnections ?? 0} connections in use cluster-wide (maxConnections)` };
+      }
+      got.push(a);
+    }
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        giveBack();
+      },
+    };
+  }
+
   /**
    * Admission and gates for a new session: `{ rejected }` when an account is blocked (Block at
    * exhaustion; the caller replies 0x02). `onBlock` closes the session if it blocks later.
    */
   hold(user: string | null, onBlock: () => void): QuotaSessionHold | { rejected: string } {
     const accounts = this.accountsFor(user);
-    if (accounts.length === 0) return { release: () => undefined };
+    const allotted = this.allotmentsFor(user).map((a) => ({ a, h: a.open() }));
+    const closeAllotted = (): void => {
+      for (const { a, h } of allotted) a.close(h);
+    };
+    if (accounts.length === 0 && allotted.length === 0) return { release: () => undefined };
     const blocked = accounts.find((a) => a.blocked);
-    if (blocked !== undefined) return { rejected: `quota ${blocked.quota.metadata.name} is used up for this period (onExhausted: Block)` };
+    if (blocked !== undefined) {
+      closeAllotted();
+      return { rejected: `quota ${blocked.quota.metadata.name} is used up for this period (onExhausted: Block)` };
+    }
     const up: { acc: QuotaAccount; holder: ReservationHolder }[] = [];
     const down: { acc: QuotaAccount; holder: ReservationHolder }[] = [];
     let closed = false;
@@ -145,20 +231,26 @@ export class QuotaManager {
       }
     }
     const gates: { up?: ByteGate; down?: ByteGate } = {};
-    if (up.length > 0) gates.up = this.gate(up);
-    if (down.length > 0) gates.down = this.gate(down);
+    // Connection-only allotments need no gate (no per-chunk cost); bandwidth and Throttle ones count demand.
+    const gated = allotted.filter(({ a }) => a.quota.spec.bandwidth !== undefined || a.quota.spec.bytes !== undefined);
+    const allotUp = gated.filter(({ a }) => a.counts.up);
+    const allotDown = gated.filter(({ a }) => a.counts.down);
+    if (up.length > 0 || allotUp.length > 0) gates.up = this.gate(up, allotUp, 'up');
+    if (down.length > 0 || allotDown.length > 0) gates.down = this.gate(down, allotDown, 'down');
     return {
       gates,
       release: () => {
         for (const { acc, holder } of [...up, ...down]) acc.release(holder);
+        closeAllotted();
       },
     };
   }
 
-  private gate(entries: { acc: QuotaAccount; holder: ReservationHolder }[]): ByteGate {
+  private gate(entries: { acc: QuotaAccount; holder: ReservationHolder }[], allotted: { a: AllotmentAccount; h: AllotHolder }[], dir: 'up' | 'down'): ByteGate {
     return {
       consume: (n: number): number => {
         let wait = 0;
+        for (const { a, h } of allotted) wait = Math.max(wait, a.charge(h, dir, n));
         let low = false;
         for (const { acc, holder } of entries) {
           acc.charge(holder, n);
@@ -203,8 +295,10 @@ export class QuotaManager {
   /** Final reports for every lease (drain); resolves when answered or after `timeoutMs`. */
   async drain(timeoutMs = 2000): Promise<void> {
     for (const acc of this.accounts.values()) acc.closeCurrent();
+    this.allotReleases.push(...this.allotments.values());
+    this.allotments.clear();
     const deadline = this.now() + timeoutMs;
-    while (this.now() < deadline && [...this.accounts.values()].some((a) => a.closing.length > 0)) {
+    while (this.now() < deadline && ([...this.accounts.values()].some((a) => a.closing.length > 0) || this.allotReleases.length > 0)) {
       if (!this.inFlight) await this.sync();
       else await new Promise((r) => setTimeout(r, 20));
     }
@@ -241,6 +335,12 @@ export class QuotaManager {
     const dt = now - this.lastTick;
     this.lastTick = now;
     const offline = !this.online;
+    for (const [key, a] of this.allotments) {
+      if (a.idleFor(IDLE_RELEASE_MS)) {
+        this.allotments.delete(key);
+        this.allotReleases.push(a);
+      }
+    }
     if (!offline) for (const acc of this.accounts.values()) acc.offlineSpent = 0;
     for (const acc of this.accounts.values()) {
       acc.tick(dt);
@@ -263,9 +363,22 @@ export class QuotaManager {
     this.poke();
   }
 
-  private buildRequest(): { req: SyncRequest; sent: Sent[] } {
+  private buildRequest(): { req: SyncRequest; sent: Sent[]; allotSent: { a: AllotmentAccount; release: boolean }[] } {
     const accounts: AccountReport[] = [];
     const sent: Sent[] = [];
+    const allotments: AllotmentReport[] = [];
+    const allotSent: { a: AllotmentAccount; release: boolean }[] = [];
+    const now = this.now();
+    for (const a of this.allotReleases) {
+      allotments.push({ quota: a.quota.metadata.name, member: a.member, ...a.report(true) });
+      allotSent.push({ a, release: true });
+    }
+    for (const a of this.allotments.values()) {
+      if (now < a.dueAt) continue;
+      a.dueAt = now + (this.opts.intervalMs ?? SYNC_INTERVAL_MS);
+      allotments.push({ quota: a.quota.metadata.name, member: a.member, ...a.report(false) });
+      allotSent.push({ a, release: false });
+    }
     for (const acc of this.accounts.values()) {
       for (const l of acc.closing) {
         l.seq++;
@@ -288,13 +401,13 @@ export class QuotaManager {
       accounts.push({ quota: acc.quota.metadata.name, member: acc.member, periodStart: l.periodStart, lease: l.id, seq: l.seq, usedTotal: l.usedTotal, want, release: false });
       sent.push({ acc, lease: l });
     }
-    return { req: { proxyId: this.opts.proxyId, requestId: ++this.requestId, accounts }, sent };
+    return { req: { proxyId: this.opts.proxyId, requestId: ++this.requestId, accounts, allotments }, sent, allotSent };
   }
 
   private async sync(): Promise<void> {
     if (this.closed || this.inFlight) return;
-    const { req, sent } = this.buildRequest();
-    if (sent.length === 0) {
+    const { req, sent, allotSent } = this.buildRequest();
+    if (sent.length === 0 && allotSent.length === 0) {
       this.lastOkAt = this.now();
       return;
     }
@@ -306,8 +419,11 @@ export class QuotaManager {
       this.stats.syncs++;
       this.lastOkAt = this.now();
       this.apply(res, sent, sentAt);
+      this.applyAllotments(res, allotSent);
     } catch (err) {
       this.stats.failures++;
+      // Not answered: report again at once next time (releases stay queued).
+      for (const { a } of allotSent) a.dueAt = 0;
       this.opts.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'usage sync failed');
     } finally {
       this.inFlight = false;
@@ -373,16 +489,50 @@ export class QuotaManager {
     }
   }
 
+  private applyAllotments(res: SyncResponse__Output, allotSent: { a: AllotmentAccount; release: boolean }[]): void {
+    const byKey = new Map(res.allotments.map((g) => [`${g.quota}/${g.member}`, g]));
+    for (const { a, release } of allotSent) {
+      const g = byKey.get(a.key);
+      if (release) {
+        if (g !== undefined && !g.failed) this.allotReleases = this.allotReleases.filter((x) => x !== a);
+        continue;
+      }
+      if (g === undefined || g.failed || g.unknown) {
+        a.dueAt = 0;
+        continue;
+      }
+      a.apply({ bandwidthShare: Number(g.bandwidthShare), throttleShare: Number(g.throttleShare), connections: Number(g.connections), connectionsLimit: Number(g.connectionsLimit), ttlMs: Number(g.ttlMs) });
+      const acc = this.accounts.get(a.key);
+      if (acc?.throttle !== undefined && a.throttleShare > 0) acc.throttle.setRate(a.throttleShare);
+    }
+  }
+
+  /** This proxy's allotments (admin endpoint, tests): shares, slots, demand. */
+  allotmentSnapshot(): { key: string; bandwidthShare: number; throttleShare: number; slots: number; inUse: number; sessions: number }[] {
+    return [...this.allotments.values()].map((a) => ({ key: a.key, bandwidthShare: a.bandwidthShare, throttleShare: a.throttleShare, slots: a.slots, inUse: a.inUse, sessions: a.holders.size }));
+  }
+
   private exhaust(acc: QuotaAccount): void {
     const action = acc.quota.spec.onExhausted;
     if (action.action === 'Throttle') {
       if (acc.throttle === undefined) {
-        acc.throttle = new TokenBucket(action.rate ?? 1);
-        this.opts.log.info({ quota: acc.quota.metadata.name, rate: action.rate }, 'quota used up: throttling');
+        // This proxy's share of the cluster-wide throttle rate (the whole rate until a share is known).
+        const share = this.allotments.get(acc.key)?.throttleShare ?? 0;
+        const rate = share > 0 ? share : (action.rate ?? 1);
+        acc.throttle = new TokenBucket(rate);
+        this.opts.log.info({ quota: acc.quota.metadata.name, rate, clusterRate: action.rate }, 'quota used up: throttling');
       }
       return;
     }
     if (!acc.blocked) this.opts.log.info({ quota: acc.quota.metadata.name, sessions: acc.holders.size }, 'quota used up: blocking');
     acc.blockAll();
   }
+}
+
+/** The account member a session of `user` is charged as under quota `q` (undefined: not a subject). */
+function memberOf(q: SocksQuota, user: string, groups: readonly string[]): string | undefined {
+  const s = q.spec.subject;
+  if (s.user !== undefined) return s.user === user ? user : undefined;
+  if (s.group !== undefined && groups.includes(s.group)) return s.scope === 'Shared' ? SHARED_MEMBER : user;
+  return undefined;
 }

@@ -20,7 +20,7 @@ import { acceptBindPeer } from '../relay/bind';
 import { UdpAssociation, type UdpAssociationHandle } from '../udp';
 import { recordDecision } from '../stages/record-decision';
 import { inspectTunnel } from '../stages/inspect-tunnel';
-import { holdLimits, limitUserKey, rewireLimits, ruleKeyOf, type LimitHold } from '../stages/session-limits';
+import { holdLimitsWithSlots, limitUserKey, rewireLimits, ruleKeyOf, type LimitHold } from '../stages/session-limits';
 import type { CommandLabel } from './proxy-metrics';
 import type { ProxyContext } from './proxy-context';
 
@@ -363,11 +363,13 @@ export class Session {
       detected = r.peek.serverName === undefined ? { protocol: r.peek.protocol } : { protocol: r.peek.protocol, serverName: r.peek.serverName };
     }
     const replied = allowed.inspect === true;
-    const hold = this.decision === undefined ? undefined : holdLimits(this.ctx, this.user, this.clientIp, this.decision, () => this.terminate('quota_exhausted'));
+    const hold = this.decision === undefined ? undefined : await holdLimitsWithSlots(this.ctx, this.user, this.clientIp, this.decision, () => this.terminate('quota_exhausted'));
     if (hold !== undefined && 'rejected' in hold) {
       this.log.info({ why: hold.rejected, user: this.user ?? undefined }, 'session refused by limit');
       return void this.fail('limited', replied ? undefined : encodeReply(Reply.NotAllowed), hold.rejected);
     }
+    // The session may have ended while waiting for a connection slot.
+    if (this.state !== 'connecting') return void hold?.release();
     this.hold = hold;
     const cancel = new DialCanceller();
     this.abort = cancel;
@@ -453,10 +455,14 @@ export class Session {
     const peer = result.peer;
     this.target = peer;
     // The limits stage, as for CONNECT: rule maxConnections, user and rule bandwidth, quota.
-    const hold = this.decision === undefined ? undefined : holdLimits(this.ctx, this.user, this.clientIp, this.decision, () => this.terminate('quota_exhausted'));
+    const hold = this.decision === undefined ? undefined : await holdLimitsWithSlots(this.ctx, this.user, this.clientIp, this.decision, () => this.terminate('quota_exhausted'));
     if (hold !== undefined && 'rejected' in hold) {
       this.log.info({ why: hold.rejected, user: this.user ?? undefined }, 'session refused by limit');
       return void this.fail('limited', encodeReply(Reply.NotAllowed), hold.rejected);
+    }
+    if (this.state !== 'connecting') {
+      peer.destroy();
+      return void hold?.release();
     }
     this.hold = hold;
     const peerIp = normalizeIp(peer.remoteAddress ?? '') ?? '0.0.0.0';

@@ -89,6 +89,33 @@ export function holdLimits(ctx: ProxyContext, user: string | null, clientIp: str
   return hold;
 }
 
+/**
+ * holdLimits after taking the session's cluster-wide connection slots (SocksQuota
+ * maxConnections). Without a free slot on this proxy the session waits for one control-plane
+ * round trip (at most SLOT_WAIT_MS); `{ rejected }` (reply 0x02) when none can be had. The
+ * slots are released with the hold.
+ */
+export async function holdLimitsWithSlots(ctx: ProxyContext, user: string | null, clientIp: string, d: Decision, onQuotaBlock: () => void = () => undefined): Promise<LimitHold | { rejected: string }> {
+  const slots = ctx.quota === undefined ? undefined : await ctx.quota.acquireConnection(user);
+  if (slots !== undefined && 'rejected' in slots) {
+    ctx.metrics.limitRejections.inc({ limit: 'quota_connections' });
+    return { rejected: slots.rejected };
+  }
+  const hold = holdLimits(ctx, user, clientIp, d, onQuotaBlock);
+  if ('rejected' in hold) {
+    slots?.release();
+    return hold;
+  }
+  if (slots !== undefined) {
+    const release = hold.release.bind(hold);
+    hold.release = () => {
+      release();
+      slots.release();
+    };
+  }
+  return hold;
+}
+
 /** The relay's gates per direction: bandwidth and quota together; undefined when neither applies. */
 export interface RelayGates {
   up?: ByteGate;
