@@ -6,10 +6,13 @@
  * - One entry per proxy (proxy id), with its last demand (rate, active sessions, limited), its
  *   shares, and its connection slots; an entry not renewed for the TTL expires, so a dead
  *   proxy's share and slots return to the pool (checked on every update; no sweep needed).
- * - Bandwidth: the shares of every live proxy are recomputed (splitRate) when the last split is
- *   older than REBALANCE_MS or the set of proxies changed, and stored; each proxy receives its
- *   stored share on its next report (about once a second). Σ shares ≤ the rate at every split.
- *   The Throttle rate at exhaustion is split with the same fractions.
+ * - Bandwidth: the target shares of every live proxy are recomputed (splitRate) when the last
+ *   split is older than REBALANCE_MS or the set of proxies changed, and stored; each proxy
+ *   receives its share on its next report (about once a second). Decreases apply at once, an
+ *   increase only within what the other proxies are enforcing now (`applied`): the shares the
+ *   proxies enforce never add up to more than the rate, even while a re-split propagates (an
+ *   increase waits up to one report interval for the others' decreases). The Throttle rate at
+ *   exhaustion is split with the same fractions.
  * - Connections: a proxy holds `slots` ≤ what it asked for (in use + waiting); Σ slots over live
  *   proxies never exceeds maxConnections through grants. Slots a proxy no longer needs go back
  *   with its next report. A proxy that reports more sessions in use than it holds (it kept
@@ -24,8 +27,10 @@ export interface AllotEntry {
   limited: boolean;
   inUse: number;
   slots: number;
-  /** Fraction of the split rate (0-1), stored at the last split. */
+  /** Target fraction of the rate (0-1) from the last split. */
   fraction: number;
+  /** Fraction last sent to the proxy (what it enforces now). Σ applied ≤ 1 at all times. */
+  applied?: number;
   /** Control-plane clock, epoch ms. */
   expiresAt: number;
 }
@@ -102,9 +107,12 @@ export function applyAllotment(r: AllotmentRecord, proxyId: string, item: Allotm
     for (const [id, o] of Object.entries(r.proxies)) o.fraction = (shares.get(id) ?? 0) / rate;
     r.balancedAt = opts.now;
   }
+  let others = 0;
+  for (const [id, o] of Object.entries(r.proxies)) if (id !== proxyId) others += o.applied ?? 0;
+  e.applied = Math.max(0, Math.min(e.fraction, 1 - others));
   return {
-    bandwidthShare: limits.bandwidth === undefined ? 0 : Math.floor(e.fraction * limits.bandwidth),
-    throttleShare: limits.throttleRate === undefined ? 0 : Math.floor(e.fraction * limits.throttleRate),
+    bandwidthShare: limits.bandwidth === undefined ? 0 : Math.floor(e.applied * limits.bandwidth),
+    throttleShare: limits.throttleRate === undefined ? 0 : Math.floor(e.applied * limits.throttleRate),
     connections: e.slots,
     changed: true,
   };

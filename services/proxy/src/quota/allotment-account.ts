@@ -6,7 +6,8 @@
  *
  * - Bandwidth: every session of the account gets a DirectionGate over the account's bucket
  *   (sessions take turns; the proxy's total is the share). A new share changes the bucket's
- *   rate in place. Before the first answer the bucket runs at the floor (5 % of the rate).
+ *   rate in place. Before the first share the bucket runs at 5 % of the rate (also the
+ *   Throttle rate's stand-in).
  *   Control plane unreachable: the last share stays in force.
  * - Connections: a session needs a slot; a free held slot is taken at once, otherwise the
  *   session waits (at most SLOT_WAIT_MS, re-asking every SLOT_RETRY_MS) for the control plane
@@ -179,7 +180,10 @@ export class AllotmentAccount {
   apply(g: { bandwidthShare: number; throttleShare: number; connections: number; connectionsLimit: number; ttlMs: number }): void {
     this.lastAnswerAt = this.now();
     if (g.ttlMs > 0) this.ttlMs = g.ttlMs;
-    this.throttleShare = g.throttleShare;
+    // A share of 0 (a new proxy while the others still enforce the whole rate) keeps the
+    // current rate (the initial 5 %) until the next answer: a near-zero bucket would pause
+    // sessions for very long.
+    if (g.throttleShare > 0) this.throttleShare = g.throttleShare;
     if (this.bucket !== undefined && g.bandwidthShare > 0) {
       this.bandwidthShare = g.bandwidthShare;
       this.bucket.setRate(g.bandwidthShare);

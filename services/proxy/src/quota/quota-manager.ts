@@ -23,7 +23,7 @@ import { TokenBucket } from '../limits';
 import type { ByteGate } from '../relay/byte-gate';
 import { BLOCK_GRACE_MS, CHUNK_BYTES, IDLE_RELEASE_MS, MIN_WANT, QuotaAccount, type Lease, type ReservationHolder } from './quota-account';
 import type { UsageTransport } from './usage-transport';
-import { AllotmentAccount, type AllotHolder } from './allotment-account';
+import { AllotmentAccount, INITIAL_SHARE_FRACTION, type AllotHolder } from './allotment-account';
 
 export const SYNC_INTERVAL_MS = 1000;
 export const OFFLINE_AFTER_MS = 3000;
@@ -516,9 +516,9 @@ export class QuotaManager {
     const action = acc.quota.spec.onExhausted;
     if (action.action === 'Throttle') {
       if (acc.throttle === undefined) {
-        // This proxy's share of the cluster-wide throttle rate (the whole rate until a share is known).
+        // This proxy's share of the cluster-wide throttle rate (5 % of it until a share is known).
         const share = this.allotments.get(acc.key)?.throttleShare ?? 0;
-        const rate = share > 0 ? share : (action.rate ?? 1);
+        const rate = share > 0 ? share : Math.max(1, Math.floor((action.rate ?? 1) * INITIAL_SHARE_FRACTION));
         acc.throttle = new TokenBucket(rate);
         this.opts.log.info({ quota: acc.quota.metadata.name, rate, clusterRate: action.rate }, 'quota used up: throttling');
       }
