@@ -6,12 +6,12 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Logger, SyncRequest, SyncRequest__Output, SyncResponse__Output } from '@sockscale/common';
+import type { Logger, Registry, SyncRequest, SyncRequest__Output, SyncResponse__Output } from '@sockscale/common';
 import { handleSyncRequest, MemoryLedgerBackend, QuotaLedger, DEFAULT_GRANT_TTL_MS } from '@sockscale/control';
 import { GrpcUsageTransport, QuotaManager, type ProxyServer, type UsageTransport } from '@sockscale/proxy';
 import type { ServeConfig } from '../config';
 
-export function attachQuota(proxy: ProxyServer, config: ServeConfig, root: Logger): QuotaManager {
+export function attachQuota(proxy: ProxyServer, config: ServeConfig, root: Logger, registry?: Registry): QuotaManager {
   const log = root.child({ component: 'quota' });
   const cp = config.controlPlane;
   const proxyId = `${cp?.nodeId ?? hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -37,7 +37,7 @@ export function attachQuota(proxy: ProxyServer, config: ServeConfig, root: Logge
       close: () => undefined,
     };
   }
-  const manager = new QuotaManager({ proxyId, transport, log });
+  const manager = new QuotaManager({ proxyId, transport, log, ...(registry === undefined ? {} : { registry }) });
   ref.manager = manager;
   proxy.attachQuota(manager);
   manager.start();

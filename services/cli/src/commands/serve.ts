@@ -30,7 +30,7 @@ export async function serve(config: ServeConfig): Promise<number> {
     return relay;
   }
   const proxy = new ProxyServer({ options: config.proxy, logger: root, registry, ...(relay.port === undefined ? {} : { udpRelay: relay.port }) });
-  const quota = attachQuota(proxy, config, root);
+  const quota = attachQuota(proxy, config, root, registry);
   const feed = policyFeed(config, root, log, registry, VERSION);
   const loadFailed = await feed.load(proxy);
   if (loadFailed !== undefined) {

@@ -18,12 +18,13 @@
  *   second in the same SyncRequest, shares and connection slots applied from the answer. The
  *   Throttle bucket runs at this proxy's share of the throttle rate.
  */
-import type { Logger, PolicySnapshot, SocksQuota, SyncRequest, AccountReport, AllotmentReport, SyncResponse__Output } from '@sockscale/common';
+import type { Logger, PolicySnapshot, Registry, SocksQuota, SyncRequest, AccountReport, AllotmentReport, SyncResponse__Output } from '@sockscale/common';
 import { TokenBucket } from '../limits';
 import type { ByteGate } from '../relay/byte-gate';
 import { BLOCK_GRACE_MS, CHUNK_BYTES, IDLE_RELEASE_MS, MIN_WANT, QuotaAccount, type Lease, type ReservationHolder } from './quota-account';
 import type { UsageTransport } from './usage-transport';
 import { AllotmentAccount, INITIAL_SHARE_FRACTION, type AllotHolder } from './allotment-account';
+import { registerAllotmentMetrics } from './allotment-metrics';
 
 export const SYNC_INTERVAL_MS = 1000;
 export const OFFLINE_AFTER_MS = 3000;
@@ -39,6 +40,8 @@ export interface QuotaManagerOptions {
   log: Logger;
   now?: () => number;
   intervalMs?: number;
+  /** Registers the allotment gauges (sockscale_proxy_quota_*) here. */
+  registry?: Registry;
 }
 
 type Sent = { acc: QuotaAccount; lease: Lease; probe?: undefined } | { acc: QuotaAccount; probe: string; lease?: undefined };
@@ -81,6 +84,7 @@ export class QuotaManager {
     this.now = opts.now ?? (() => performance.now());
     this.lastOkAt = this.now();
     this.lastTick = this.now();
+    if (opts.registry !== undefined) registerAllotmentMetrics(opts.registry, () => this.allotmentSnapshot());
   }
 
   start(): void {
