@@ -8,6 +8,10 @@
 //              proxies; one user with a --quota-mb quota downloads through all three at full speed
 //              until blocked. Reports bytes received, bytes relayed (proxies' access logs), ledger
 //              used (etcd), overshoot = relayed − quota (goal 0) and ledger error = used − relayed.
+//   allotment  on the same cluster, before the overshoot run: a user with a cluster-wide
+//              `bandwidth` of --rate-mb MB/s downloads over 1, 2 and 5 streams through the three
+//              proxies; bytes counted at the target side (one firehose per proxy) over --seconds
+//              after a 2 s warm-up: total vs rate, and each proxy's share vs the 1:2:5 ideal.
 //
 // Needs a build (npx tsc -b) and /usr/bin/etcd (or SOCKSCALE_ETCD). Every process is killed on exit;
 // every wait is bounded.
@@ -32,6 +36,7 @@ const arg = (name, dflt) => {
 };
 const SECONDS = arg('seconds', quick ? 2 : 5);
 const QUOTA = arg('quota-mb', quick ? 50 : 200) * 1e6;
+const RATE = arg('rate-mb', 30) * 1e6;
 const dir = mkdtempSync(join(tmpdir(), 'sockscale-quota-bench-'));
 const children = new Set();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -79,18 +84,19 @@ function start(args, waitMsg) {
 async function firehose() {
   const chunk = Buffer.alloc(64 * 1024, 0x61);
   const sockets = new Set();
+  const counter = { sent: 0 };
   const server = createServer((s) => {
     sockets.add(s);
     s.on('error', () => {});
     s.on('close', () => sockets.delete(s));
     const pump = () => {
-      while (!s.destroyed && s.write(chunk));
+      while (!s.destroyed && (counter.sent += chunk.length) && s.write(chunk));
     };
     s.on('drain', pump);
     pump();
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { port: server.address().port, close: () => (sockets.forEach((s) => s.destroy()), server.close()) };
+  return { port: server.address().port, sent: () => counter.sent, close: () => (sockets.forEach((s) => s.destroy()), server.close()) };
 }
 
 async function download(socks, user, port) {
@@ -123,6 +129,25 @@ spec:
   subject: {user: bench}
   bytes: ${quotaBytes}
   period: {type: Monthly}
+---
+apiVersion: sockscale.io/v1alpha1
+kind: SocksUser
+metadata: {name: bw}
+spec: {password: {value: bw-pass}}
+---
+apiVersion: sockscale.io/v1alpha1
+kind: SocksPolicy
+metadata: {name: bw}
+spec:
+  subjects: {users: [bw]}
+  rules: [{action: Allow, destinations: ["127.0.0.0/8"]}]
+---
+apiVersion: sockscale.io/v1alpha1
+kind: SocksQuota
+metadata: {name: q-bw}
+spec:
+  subject: {user: bw}
+  bandwidth: ${RATE}
 `}`;
 
 async function cost(target) {
@@ -171,6 +196,7 @@ async function overshoot(target) {
     c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`apply exited ${code}`))));
   });
   const proxies = await Promise.all([0, 1, 2].map((i) => start(['serve', '--control-plane', cp.line.grpc, '--node-id', `bench-${i}`, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0'], 'sockscale listening')));
+  const allot = await allotment(proxies);
   const t0 = Date.now();
   const ds = await Promise.all(proxies.map((p) => download(p.line.socks, 'bench', target.port)));
   let last = -1;
@@ -190,7 +216,23 @@ async function overshoot(target) {
   const recs = Object.values(await kv.getAll().prefix('/sockscale/v1/quota/ledger/q-bench/').strings()).map((v) => JSON.parse(v));
   const used = recs.reduce((s, r) => s + r.base + Object.values(r.leases).reduce((a, l) => a + l.reported, 0), 0);
   kv.close();
-  return { quota: QUOTA, received: last, relayed, used, overshoot: relayed - QUOTA, ledgerError: used - relayed, seconds, mbps: relayed / 1e6 / seconds };
+  return { quota: QUOTA, received: last, relayed, used, overshoot: relayed - QUOTA, ledgerError: used - relayed, seconds, mbps: relayed / 1e6 / seconds, allot };
+}
+
+async function allotment(proxies) {
+  const targets = await Promise.all([0, 1, 2].map(() => firehose()));
+  const streams = [1, 2, 5];
+  const ds = (await Promise.all(proxies.map((p, i) => Promise.all(Array.from({ length: streams[i] }, () => download(p.line.socks, 'bw', targets[i].port)))))).flat();
+  await sleep(2000);
+  const s0 = targets.map((t) => t.sent());
+  const t0 = performance.now();
+  await sleep(SECONDS * 1000);
+  const secs = (performance.now() - t0) / 1000;
+  const rates = targets.map((t, i) => (t.sent() - s0[i]) / secs);
+  ds.forEach((d) => d.socket.destroy());
+  targets.forEach((t) => t.close());
+  const total = rates.reduce((a, b) => a + b, 0);
+  return { total, error: (100 * (total - RATE)) / RATE, shares: rates.map((r, i) => ({ mbps: r / 1e6, ideal: (RATE * streams[i]) / 8 / 1e6 })) };
 }
 
 const target = await firehose();
@@ -209,6 +251,8 @@ try {
     `| overshoot (relayed − quota; goal ≤ 0) | ${o.overshoot} bytes |`,
     `| ledger error (used − relayed) | ${o.ledgerError} bytes |`,
     `| cluster throughput until blocked | ${o.mbps.toFixed(0)} MB/s over ${o.seconds.toFixed(1)} s |`,
+    `| allotment: ${RATE / 1e6} MB/s over 3 proxies (1:2:5 streams), total at target side | ${(o.allot.total / 1e6).toFixed(2)} MB/s (${o.allot.error >= 0 ? '+' : ''}${o.allot.error.toFixed(1)} %) |`,
+    `| allotment: per-proxy share vs ideal 1:2:5 | ${o.allot.shares.map((x) => `${x.mbps.toFixed(2)}/${x.ideal.toFixed(2)}`).join(', ')} MB/s |`,
   ];
   console.log(lines.join('\n'));
 } finally {
