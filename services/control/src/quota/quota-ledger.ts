@@ -115,7 +115,7 @@ export class QuotaLedger {
     const outcome = await this.update(
       key,
       () => newRecord(limit, bounds.start, bounds.end),
-      (r) => applySync(r, item, { now, ttlMs: this.opts.ttlMs, limit, grantable }),
+      (r) => applySync(r ?? newRecord(limit, bounds.start, bounds.end), item, { now, ttlMs: this.opts.ttlMs, limit, grantable }),
     );
     const ttlMs = grantable ? Math.max(0, Math.min(this.opts.ttlMs, bounds.end - now)) : 0;
     return { ...outcome, unknown: false, periodStart: bounds.start, periodEnd: bounds.end, limit, ttlMs };
@@ -187,14 +187,11 @@ export class QuotaLedger {
         await this.backend.remove(ik, ANY_VERSION);
         continue;
       }
-      const r = await this.update(
-        key,
-        () => cur.record,
-        (rec) => {
-          const settled = settleExpired(rec, now);
-          return { settled, changed: settled.length > 0 || Object.keys(rec.leases).length === 0 };
-        },
-      );
+      const r = await this.update(key, undefined, (rec) => {
+        if (rec === undefined) return { settled: [], changed: false };
+        const settled = settleExpired(rec, now);
+        return { settled, changed: settled.length > 0 || Object.keys(rec.leases).length === 0 };
+      });
       for (const s of r.settled) out.push({ key, ...s });
     }
     const cutoff = `${ENDS_INDEX_PREFIX}${String(Math.max(0, now - (this.opts.retentionMs ?? DEFAULT_RETENTION_MS))).padStart(15, '0')}`;
@@ -219,17 +216,19 @@ export class QuotaLedger {
     const ends = new Set((await this.backend.scan(ENDS_INDEX_PREFIX, prefixEnd(ENDS_INDEX_PREFIX))).map((e) => e.key));
     for (const { key, record } of await this.backend.list(LEDGER_PREFIX)) {
       if (ends.has(indexKeys(key, record.periodEnd).ends)) continue;
-      await this.update(key, () => record, () => ({ changed: true }));
+      await this.update(key, undefined, () => ({ changed: true }));
     }
   }
 
   /** Read, apply, compare-and-swap; retried on conflict. `fn` mutates the record it is given. */
-  private async update<T extends { changed: boolean }>(key: string, init: () => LedgerRecord, fn: (r: LedgerRecord) => T): Promise<T> {
+  /** `init` undefined: the record must exist (the sweep never re-creates a record deleted meanwhile); `fn` then sees undefined. */
+  private async update<T extends { changed: boolean }>(key: string, init: (() => LedgerRecord) | undefined, fn: (r: LedgerRecord | undefined) => T): Promise<T> {
     const attempts = this.opts.maxAttempts ?? 20;
     for (let i = 0; i < attempts; i++) {
       const cur = await this.backend.read(key);
-      const record = cur?.record ?? init();
+      const record = cur?.record ?? init?.();
       const result = fn(record);
+      if (record === undefined) return { ...result, changed: false };
       if (!result.changed) return result;
       if (await this.backend.swap(key, record, cur?.version ?? 0, indexWrites(key, record))) return result;
       if (i > 2) await new Promise((r) => setTimeout(r, Math.random() * 5 * i));

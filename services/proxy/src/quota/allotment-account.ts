@@ -23,6 +23,11 @@ export const SLOT_WAIT_MS = 1000;
 export const SLOT_RETRY_MS = 100;
 /** Share of the rate used before the first answer (the control plane's floor). */
 export const INITIAL_SHARE_FRACTION = 0.05;
+/**
+ * A session counts as active (demand weight) while it relayed or opened within this window: a
+ * session pausing for a byte grant (up to the 1.5 s exhaustion grace) keeps its weight.
+ */
+export const ACTIVE_WINDOW_MS = 3000;
 /** A proxy that relayed at least this fraction of its share reports itself limited. */
 export const LIMITED_FRACTION = 0.8;
 
@@ -94,6 +99,8 @@ export class AllotmentAccount {
   open(): AllotHolder {
     const t = this.now();
     const h: AllotHolder = { bytes: 0, lastBytesAt: 0, openedAt: t };
+    // The first session after a quiet spell: report at once (the share follows demand sooner).
+    if (this.holders.size === 0) this.dueAt = 0;
     if (this.bucket !== undefined) {
       if (this.counts.up) h.up = new DirectionGate([this.bucket]);
       if (this.counts.down) h.down = new DirectionGate([this.bucket]);
@@ -168,7 +175,7 @@ export class AllotmentAccount {
     const dt = Math.max(1, t - this.lastReportAt);
     const rate = Math.round((this.bytesSinceReport * 1000) / dt);
     let active = 0;
-    for (const h of this.holders) if (h.lastBytesAt >= this.lastReportAt || h.openedAt >= this.lastReportAt) active++;
+    for (const h of this.holders) if (Math.max(h.lastBytesAt, h.openedAt) >= t - ACTIVE_WINDOW_MS) active++;
     const share = this.quota.spec.bandwidth !== undefined ? this.bandwidthShare : this.throttleShare;
     const limited = share > 0 ? rate >= LIMITED_FRACTION * share : active > 0;
     this.bytesSinceReport = 0;
@@ -180,17 +187,25 @@ export class AllotmentAccount {
   apply(g: { bandwidthShare: number; throttleShare: number; connections: number; connectionsLimit: number; ttlMs: number }): void {
     this.lastAnswerAt = this.now();
     if (g.ttlMs > 0) this.ttlMs = g.ttlMs;
-    // A share of 0 (a new proxy while the others still enforce the whole rate) keeps the
-    // current rate (the initial 5 %) until the next answer: a near-zero bucket would pause
-    // sessions for very long.
-    if (g.throttleShare > 0) this.throttleShare = g.throttleShare;
-    if (this.bucket !== undefined && g.bandwidthShare > 0) {
-      this.bandwidthShare = g.bandwidthShare;
-      this.bucket.setRate(g.bandwidthShare);
-    }
+    // No share (new, or without demand until now, while the others still enforce the whole
+    // rate): 5 % of the rate until the next answer; a near-zero bucket would pause sessions for
+    // very long.
+    this.throttleShare = g.throttleShare;
+    this.bandwidthShare = g.bandwidthShare;
+    if (this.bucket !== undefined) this.bucket.setRate(g.bandwidthShare > 0 ? g.bandwidthShare : this.standIn(this.quota.spec.bandwidth));
     this.slots = g.connections;
     this.connectionsLimit = g.connectionsLimit;
     this.wake();
+  }
+
+  /** 5 % of a cluster rate: what a proxy without a share relays at. */
+  standIn(rate: number | undefined): number {
+    return Math.max(1, Math.floor((rate ?? 1) * INITIAL_SHARE_FRACTION));
+  }
+
+  /** The Throttle bucket's rate: this proxy's share of the throttle rate, or the stand-in. */
+  throttleRate(): number {
+    return this.throttleShare > 0 ? this.throttleShare : this.standIn(this.quota.spec.onExhausted.rate);
   }
 
   /** Idle (no sessions, no slots in use, nobody waiting) since `ms` ago. */

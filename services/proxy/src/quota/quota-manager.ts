@@ -207,6 +207,7 @@ export class QuotaManager {
   hold(user: string | null, onBlock: () => void): QuotaSessionHold | { rejected: string } {
     const accounts = this.accountsFor(user);
     const allotted = this.allotmentsFor(user).map((a) => ({ a, h: a.open() }));
+    if (allotted.some(({ a }) => a.dueAt === 0)) this.poke();
     const closeAllotted = (): void => {
       for (const { a, h } of allotted) a.close(h);
     };
@@ -507,7 +508,7 @@ export class QuotaManager {
       }
       a.apply({ bandwidthShare: Number(g.bandwidthShare), throttleShare: Number(g.throttleShare), connections: Number(g.connections), connectionsLimit: Number(g.connectionsLimit), ttlMs: Number(g.ttlMs) });
       const acc = this.accounts.get(a.key);
-      if (acc?.throttle !== undefined && a.throttleShare > 0) acc.throttle.setRate(a.throttleShare);
+      if (acc?.throttle !== undefined) acc.throttle.setRate(a.throttleRate());
     }
   }
 
@@ -521,8 +522,7 @@ export class QuotaManager {
     if (action.action === 'Throttle') {
       if (acc.throttle === undefined) {
         // This proxy's share of the cluster-wide throttle rate (5 % of it until a share is known).
-        const share = this.allotments.get(acc.key)?.throttleShare ?? 0;
-        const rate = share > 0 ? share : Math.max(1, Math.floor((action.rate ?? 1) * INITIAL_SHARE_FRACTION));
+        const rate = this.allotments.get(acc.key)?.throttleRate() ?? Math.max(1, Math.floor((action.rate ?? 1) * INITIAL_SHARE_FRACTION));
         acc.throttle = new TokenBucket(rate);
         this.opts.log.info({ quota: acc.quota.metadata.name, rate, clusterRate: action.rate }, 'quota used up: throttling');
       }
