@@ -215,3 +215,30 @@ test('maxConnections 10 cluster-wide: 10 sessions across 3 proxies succeed, the 
     await holder.close();
   }
 });
+
+test('maxConnections: the slots live in etcd; with a control-plane replica SIGKILLed the other keeps the limit', async () => {
+  const holder = await startHolder();
+  const open: Download[] = [];
+  try {
+    // Proxy 2 died in the previous test; 5 + 5 sessions on the other two.
+    for (let i = 0; i < 10; i++) open.push(await download(via(proxies[i % 2]!), 'conn', 'conn-pass', holder.port));
+    cps[0]!.child.kill('SIGKILL');
+    await new Promise((r) => cps[0]!.child.once('exit', r));
+    cps.shift();
+    await sleep(1000);
+    for (const p of proxies) assert.equal(await connectReply(via(p), 'conn', 'conn-pass', holder.port), 2, 'still full: the 11th gets 0x02 through the surviving replica');
+    assert.equal((await slotsInLedger()).slots, 10);
+    open.shift()!.socket.destroy();
+    let reply = -1;
+    const until = Date.now() + 4000;
+    while (reply !== 0 && Date.now() < until) {
+      await sleep(100);
+      reply = await connectReply(via(proxies[1]!), 'conn', 'conn-pass', holder.port);
+    }
+    assert.equal(reply, 0, 'a freed slot is granted by the surviving replica');
+    assert.ok(open.every((d) => !d.closed), 'open sessions are untouched by the replica dying');
+  } finally {
+    for (const d of open) d.socket.destroy();
+    await holder.close();
+  }
+});
