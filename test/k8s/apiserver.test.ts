@@ -78,6 +78,9 @@ void test('RBAC: the control plane may read CRDs and Secrets and write only stat
     [control, ['watch', 'socksusers.sockscale.io'], 'yes'],
     [control, ['update', 'sockspolicies.sockscale.io', '--subresource=status'], 'yes'],
     [control, ['update', 'sockspolicies.sockscale.io'], 'no'],
+    [control, ['watch', 'socksquotas.sockscale.io'], 'yes'],
+    [control, ['patch', 'socksquotas.sockscale.io', '--subresource=status'], 'yes'],
+    [control, ['update', 'socksquotas.sockscale.io'], 'no'],
     [control, ['delete', 'socksusers.sockscale.io'], 'no'],
     [control, ['get', 'secrets'], 'yes'],
     [control, ['create', 'secrets'], 'no'],
@@ -125,6 +128,8 @@ void test('printer columns, short names and the status subresource with conditio
   assert.match(ok(k().kubectl(['get', '-n', NS, 'spol', 'columns']), 'get'), /^columns\s+42\s+True\s+/m);
   const users = ok(k().kubectl(['get', '-n', NS, 'suser']), 'get suser');
   assert.match(users, /^NAME\s+GROUPS\s+DISABLED\s+SECRET\s+ACCEPTED\s+PROGRAMMED\s+AGE/m);
+  const quotas = ok(k().kubectl(['get', '-n', NS, 'squota']), 'get squota');
+  assert.match(quotas, /^NAME\s+USER\s+GROUP\s+LIMIT\s+USED\s+REMAINING\s+RESETS\s+ACCEPTED\s+PROGRAMMED\s+AGE/m);
 });
 
 void test('server-side dry-run: the other values files render objects the API server accepts', () => {
