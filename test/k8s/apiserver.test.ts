@@ -47,6 +47,11 @@ void test('helm install: the API server accepts every object of the default char
   const firstObjects = m[1].replace(/^ {3}/gm, '');
   ok(k().kubectl(['apply', '-n', NS, '-f', '-'], { input: firstObjects }), 'apply the objects from NOTES');
   ok(k().kubectl(['get', '-n', NS, 'socksuser/alice', 'sockspolicy/staff-web']), 'get them');
+  // The optional quota of step 4 is accepted as printed too.
+  const docs = [...installOutput.matchAll(/<<'YAML'\n([\s\S]*?)\n\s*YAML\n/g)].map((d) => (d[1] ?? '').replace(/^ {3}/gm, ''));
+  assert.equal(docs.length, 2, 'NOTES carries the first objects and a quota');
+  ok(k().kubectl(['apply', '-n', NS, '-f', '-'], { input: docs[1] }), 'apply the quota from NOTES');
+  ok(k().kubectl(['get', '-n', NS, 'socksquota/staff-monthly']), 'get it');
   const names = ok(k().kubectl(['get', '-n', NS, 'deployments,statefulsets,services,horizontalpodautoscalers,poddisruptionbudgets,serviceaccounts,roles,rolebindings,secrets', '-o', 'name']), 'kubectl get');
   for (const want of [
     'deployment.apps/rel-sockscale-control',
