@@ -91,7 +91,11 @@ interface Written {
   conditions: string;
   usage?: string;
   usageAt?: number;
+  /** After a failed write: not retried before this time. */
+  retryAt?: number;
 }
+/** Back-off after a failed status write of one object (the API server refused it or is away). */
+const STATUS_RETRY_MS = 5000;
 
 export class CrdController {
   private readonly custom: CustomObjectsApi;
@@ -300,6 +304,7 @@ export class CrdController {
       const uid = current.metadata?.uid ?? source(current);
       const fingerprint = JSON.stringify(desired);
       const last = this.written.get(uid);
+      if (last?.retryAt !== undefined && now < last.retryAt) continue;
       const conditionsDue = last?.conditions !== fingerprint && !sameConditions(current.status?.conditions, desired);
       // Usage (SocksQuota): a value changed, not what we wrote last, and the interval passed since our last usage write.
       const usage = v.plural === QUOTAS ? this.usageOf(v) : undefined;
@@ -335,8 +340,9 @@ export class CrdController {
           'status written',
         );
       } catch (err) {
-        this.written.delete(uid);
-        this.o.log.warn({ object: source(current), err: (err as Error).message }, 'status write failed');
+        // Retried after a back-off; the usage interval counts from this attempt.
+        this.written.set(uid, { conditions: '', retryAt: now + STATUS_RETRY_MS, ...(writeUsage ? { usageAt: now } : last?.usageAt === undefined ? {} : { usageAt: last.usageAt }) });
+        this.o.log.warn({ object: source(current), err: (err as Error).message, retryInMs: STATUS_RETRY_MS }, 'status write failed');
       }
     }
   }
