@@ -39,12 +39,27 @@ function apply(objects: object[]): string {
 
 const V = 'sockscale.io/v1alpha1';
 const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'alice-password' }, stringData: { password: 'wonderland-1' } };
-const alice = { apiVersion: V, kind: 'SocksUser', metadata: { name: 'alice' }, spec: { passwordSecretRef: { name: 'alice-password', key: 'password' } } };
+const alice = { apiVersion: V, kind: 'SocksUser', metadata: { name: 'alice' }, spec: { groups: ['staff'], passwordSecretRef: { name: 'alice-password', key: 'password' } } };
 const policy = { apiVersion: V, kind: 'SocksPolicy', metadata: { name: 'loopback' }, spec: { subjects: { users: ['alice'] }, rules: [{ action: 'Allow', destinations: ['127.0.0.1/32'] }] } };
 const quota = { apiVersion: V, kind: 'SocksQuota', metadata: { name: 'q-alice' }, spec: { subject: { user: 'alice' }, bytes: LIMIT, period: PERIOD } };
+/** A PerMember group quota alice's bytes count against too (large: it never blocks). */
+const groupQuota = { apiVersion: V, kind: 'SocksQuota', metadata: { name: 'q-staff' }, spec: { subject: { group: 'staff' }, bytes: '1Gi', period: PERIOD } };
 
 interface Cond { type: string; status: string; reason: string; message: string; observedGeneration: number }
-interface QuotaStatus { conditions?: Cond[]; limit?: number; used?: number; outstanding?: number; remaining?: number; periodStart?: string; resetsAt?: string; observedAt?: string }
+interface QuotaStatus {
+  conditions?: Cond[];
+  limit?: number;
+  used?: number;
+  outstanding?: number;
+  remaining?: number;
+  periodStart?: string;
+  resetsAt?: string;
+  observedAt?: string;
+  members?: number;
+  exhaustedMembers?: number;
+  usedTotal?: number;
+  topMembers?: { member: string; used: number; outstanding: number; remaining: number }[];
+}
 function get(name = 'q-alice'): { generation: number; resourceVersion: string; status: QuotaStatus } {
   const o = JSON.parse(ok(k().kubectl(['get', '-n', NS, 'socksquota', name, '-o', 'json']), `get socksquota ${name}`)) as { metadata: { generation: number; resourceVersion: string }; status?: QuotaStatus };
   return { generation: o.metadata.generation, resourceVersion: o.metadata.resourceVersion, status: o.status ?? {} };
@@ -131,7 +146,7 @@ after(async () => {
 });
 
 void test('kubectl apply: a SocksQuota is synced into the store, Accepted and Programmed, with usage at zero in status', async () => {
-  apply([secret, alice, policy, quota]);
+  apply([secret, alice, policy, quota, groupQuota]);
   await until('q-alice stored', async () => (await sockscaleCli(['get', 'socksquota', 'q-alice', '-o', 'json'], cp?.grpc ?? '')).code, (c) => c === 0);
   const stored = await sockscaleCli(['get', 'socksquota', 'q-alice', '-o', 'json'], cp?.grpc ?? '');
   assert.match(stored.out, /sockscale\.io\/managed-by/);
@@ -168,6 +183,11 @@ void test('bytes through a real SOCKS client: status used = bytes relayed, remai
     table,
   );
   assert.equal(Number(row.REMAINING), LIMIT - r - Number(row.OUTSTANDING), table);
+  // The PerMember group quota: one member so far, shown at the top level and in topMembers.
+  const g = await until('q-staff used = relayed', () => get('q-staff'), (x) => x.status.used === r, INTERVAL_MS + 5000);
+  assert.deepEqual([g.status.limit, g.status.members, g.status.exhaustedMembers, g.status.usedTotal, g.status.topMembers?.map((m) => [m.member, m.used])], [1024 ** 3, 1, 0, r, [['alice', r]]]);
+  assert.equal(g.status.remaining, 1024 ** 3 - r - (g.status.outstanding ?? NaN));
+  assert.equal(columns(ok(k().kubectl(['get', '-n', NS, 'squota', '-o', 'wide']), 'get'), 'q-staff').MEMBERS, '1');
 });
 
 void test('usage writes are bounded: at most one per --quota-status-interval per object while bytes flow', async () => {
@@ -203,10 +223,10 @@ void test('exhausting the quota: Block closes the session and refuses a new one 
 
 void test('steady state: once the grants are returned, the status is not rewritten', async () => {
   // The proxy releases an idle account's lease after 5 s: outstanding returns to 0.
-  await until('outstanding 0', () => get(), (x) => x.status.outstanding === 0, 15_000);
-  const first = get().resourceVersion;
+  await until('outstanding 0', () => [get(), get('q-staff')], (x) => x.every((q) => q.status.outstanding === 0), 15_000);
+  const first = [get().resourceVersion, get('q-staff').resourceVersion];
   await new Promise((r) => setTimeout(r, 2.5 * INTERVAL_MS));
-  assert.equal(get().resourceVersion, first);
+  assert.deepEqual([get().resourceVersion, get('q-staff').resourceVersion], first);
 });
 
 void test('a bad SocksQuota is refused by kubectl apply with a clear message; one only the validator catches gets Accepted=False', async () => {
