@@ -32,7 +32,6 @@ export const ACTIVE_WINDOW_MS = 3000;
 export const LIMITED_FRACTION = 0.8;
 
 export interface AllotHolder {
-  bytes: number;
   lastBytesAt: number;
   openedAt: number;
   up?: DirectionGate;
@@ -98,7 +97,7 @@ export class AllotmentAccount {
   /** Registers a session; with a bandwidth, its per-direction gates over the shared bucket. */
   open(): AllotHolder {
     const t = this.now();
-    const h: AllotHolder = { bytes: 0, lastBytesAt: 0, openedAt: t };
+    const h: AllotHolder = { lastBytesAt: 0, openedAt: t };
     // The first session after a quiet spell: report at once (the share follows demand sooner).
     if (this.holders.size === 0) this.dueAt = 0;
     if (this.bucket !== undefined) {
