@@ -88,7 +88,7 @@ export async function settle(f: () => number, quietMs: number, maxMs: number): P
 }
 
 /** A target that reads and counts every byte sent to it (the far end of an upload). */
-export async function startSink(): Promise<{ port: number; received(): number; close(): Promise<void> }> {
+export async function startSink(): Promise<{ port: number; received: () => number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   let received = 0;
   const server = createServer((s) => {
