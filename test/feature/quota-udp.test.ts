@@ -8,7 +8,7 @@ import { REPO_ROOT, SockscaleProcess, tempPolicy } from '../helpers/sockscale-pr
 import { startUdpEcho, type UdpEcho } from '../helpers/targets';
 import { requirePySocks } from '../helpers/tools';
 import { run } from '../helpers/run';
-import { relayPortOf } from '../helpers/udp-cluster';
+import { associate, closeAssociation, relayPortOf } from '../helpers/udp-cluster';
 
 // Byte quotas on UDP ASSOCIATE, in every UDP mode, against the cluster ledger: a real etcd, one
 // control plane, proxies in-process (one socket per association), per-pod (one relay port) and
@@ -22,6 +22,7 @@ const QUOTA = 1_000_000;
 const CHUNK = 65_536;
 const SIZE = 1200;
 const USERS = ['alice', 'bob', 'carol'] as const;
+const THROTTLE = 64 * 1024;
 
 const POLICY = `
 ${USERS.map(
@@ -41,10 +42,24 @@ spec:
 ---`,
 ).join('\n')}
 apiVersion: sockscale.io/v1alpha1
+kind: SocksUser
+metadata: {name: dave}
+spec: {password: {value: dave-pass}}
+---
+apiVersion: sockscale.io/v1alpha1
+kind: SocksQuota
+metadata: {name: q-dave}
+spec:
+  subject: {user: dave}
+  bytes: 200000
+  period: {type: Monthly, timeZone: Europe/Berlin}
+  onExhausted: {action: Throttle, rate: ${THROTTLE}}
+---
+apiVersion: sockscale.io/v1alpha1
 kind: SocksPolicy
 metadata: {name: udp-quota}
 spec:
-  subjects: {anonymous: true, users: [${USERS.join(', ')}], clientCIDRs: ["127.0.0.0/8"]}
+  subjects: {anonymous: true, users: [${USERS.join(', ')}, dave], clientCIDRs: ["127.0.0.0/8"]}
   rules:
     - {name: trial-deny, action: Deny, mode: Shadow, commands: [UdpAssociate], destinations: ["127.0.0.1/32"]}
     - {name: echo, action: Allow, commands: [UdpAssociate], destinations: ["127.0.0.1/32"]}
@@ -190,6 +205,33 @@ test('shared mode: proxy B relaying on behalf of owner A charges the owner\'s us
     assert.equal(shadow, 1, 'the on-behalf decision counted its shadow hit on B');
     process.stdout.write(`# shared: B relayed ${r} of ${QUOTA} bytes for A's association (${out.intact} echoes), ledger ${l.used}, ${up.dropped} datagrams dropped at the quota\n`);
   } finally {
+    echo.close();
+  }
+});
+
+test('Throttle: once the quota is used up the association stays open and its datagrams pass at the throttle rate (the rest dropped and counted)', async () => {
+  const echo = await startUdpEcho();
+  const a = await associate({ host: inProcess.socksHost, port: inProcess.socksPort }, { user: ['dave', 'dave-pass'] });
+  let down = 0;
+  a.udp.on('message', (m: Buffer) => (down += SocksClient.parseUDPFrame(m).data.length));
+  const frame = SocksClient.createUDPFrame({ remoteHost: { host: '127.0.0.1', port: echo.port }, data: Buffer.alloc(SIZE, 7) });
+  // Offered: 4 datagrams every 5 ms, about 1 MB/s, far above the throttle rate.
+  const flood = setInterval(() => {
+    for (let i = 0; i < 4; i++) a.udp.send(frame, a.relay.port, a.relay.host);
+  }, 5);
+  try {
+    await inProcess.waitForLog((l) => l.msg === 'quota used up: throttling' && l.quota === 'q-dave', 15_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const start = { up: echo.bytes, down, at: Date.now() };
+    await new Promise((r) => setTimeout(r, 2000));
+    const rate = ((echo.bytes - start.up + down - start.down) * 1000) / (Date.now() - start.at);
+    assert.ok(rate > THROTTLE * 0.5 && rate < THROTTLE * 1.5, `throttled UDP at ${Math.round(rate)} B/s (up + down), throttle ${THROTTLE} B/s`);
+    assert.equal(a.tcp.destroyed, false, 'Throttle keeps the association open');
+    assert.ok((await inProcess.metric('sockscale_proxy_udp_quota_datagrams_total', { direction: 'up', outcome: 'throttled' })) > 0);
+    process.stdout.write(`# Throttle: UDP through a used-up quota at ${Math.round(rate)} B/s (throttle ${THROTTLE} B/s)\n`);
+  } finally {
+    clearInterval(flood);
+    await closeAssociation(a);
     echo.close();
   }
 });
