@@ -109,6 +109,8 @@ export class UdpQuota {
     this.gates = h.gates ?? {};
     this.ready = { up: false, down: false };
     this.lastUsed = performance.now();
+    // Ask for a grant now rather than at the next once-a-second sync: datagrams cannot wait for it.
+    this.o.quota.poke();
     this.timer = setInterval(() => {
       if (performance.now() - this.lastUsed > UDP_QUOTA_IDLE_MS) this.releaseHold();
     }, UDP_QUOTA_IDLE_MS / 2);
