@@ -156,11 +156,11 @@ export class UdpRelayPort {
     return this.bound;
   }
 
-  /** The endpoint named in replies. */
   get mode(): RelayPortMode {
     return this.o.mode;
   }
 
+  /** The endpoint named in replies. */
   advertised(): { host: string; port: number } {
     return { host: this.o.advertise.host, port: this.o.advertise.port === 0 ? this.bound.port : this.o.advertise.port };
   }
