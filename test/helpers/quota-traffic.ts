@@ -117,10 +117,10 @@ export interface Upload {
   stop(): void;
 }
 
-/** Opens a CONNECT through the proxy for uploading to `targetPort`. */
-export async function upload(proxy: { host: string; port: number }, user: string, password: string, targetPort: number): Promise<Upload> {
+/** Opens a CONNECT through the proxy for uploading to `targetPort` (user null: anonymous). */
+export async function upload(proxy: { host: string; port: number }, user: string | null, password: string, targetPort: number): Promise<Upload> {
   const { socket } = await SocksClient.createConnection({
-    proxy: { host: proxy.host, port: proxy.port, type: 5, userId: user, password },
+    proxy: { host: proxy.host, port: proxy.port, type: 5, ...(user === null ? {} : { userId: user, password }) },
     command: 'connect',
     destination: { host: '127.0.0.1', port: targetPort },
     timeout: 5000,
