@@ -78,9 +78,9 @@ export class UdpQuota {
 
   /** Charges a relayed datagram's payload bytes (after admit said yes). */
   charge(dir: Direction, n: number): void {
-    this.lastUsed = performance.now();
     const gate = this.gates[dir];
     if (gate === undefined) return;
+    this.lastUsed = performance.now();
     this.o.metrics.udpQuota[dir].charged.inc();
     this.ready[dir] = gate.consume(n) === 0;
   }
