@@ -370,7 +370,7 @@ export class Session {
       detected = r.peek.serverName === undefined ? { protocol: r.peek.protocol } : { protocol: r.peek.protocol, serverName: r.peek.serverName };
     }
     const replied = allowed.inspect === true;
-    const hold = this.decision === undefined ? undefined : holdLimits(this.ctx, this.user, this.clientIp, this.decision, this.onQuotaBlock);
+    const hold = this.decision === undefined ? undefined : holdLimits(this.ctx, this.user, this.clientIp, this.decision, () => this.terminate('quota_exhausted'));
     if (hold !== undefined && 'rejected' in hold) {
       this.log.info({ why: hold.rejected, user: this.user ?? undefined }, 'session refused by limit');
       return void this.fail('limited', replied ? undefined : encodeReply(Reply.NotAllowed), hold.rejected);
@@ -460,7 +460,7 @@ export class Session {
     const peer = result.peer;
     this.target = peer;
     // The limits stage, as for CONNECT: rule maxConnections, user and rule bandwidth, quota.
-    const hold = this.decision === undefined ? undefined : holdLimits(this.ctx, this.user, this.clientIp, this.decision, this.onQuotaBlock);
+    const hold = this.decision === undefined ? undefined : holdLimits(this.ctx, this.user, this.clientIp, this.decision, () => this.terminate('quota_exhausted'));
     if (hold !== undefined && 'rejected' in hold) {
       this.log.info({ why: hold.rejected, user: this.user ?? undefined }, 'session refused by limit');
       return void this.fail('limited', encodeReply(Reply.NotAllowed), hold.rejected);
