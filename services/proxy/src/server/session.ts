@@ -18,10 +18,10 @@ import { DialCanceller, dialFirst } from '../relay/dial';
 import { startRelayTcp, type ByteCounters } from '../relay/tcp-relay';
 import { acceptBindPeer } from '../relay/bind';
 import { UdpAssociation, UdpQuota, type UdpAssociationHandle } from '../udp';
+import { recheckQuota } from '../stages/session-quota';
 import { recordDecision } from '../stages/record-decision';
 import { inspectTunnel } from '../stages/inspect-tunnel';
 import { holdLimits, limitUserKey, rewireLimits, ruleKeyOf, type LimitHold } from '../stages/session-limits';
-import { recheckQuota } from '../stages/session-quota';
 import type { CommandLabel } from './proxy-metrics';
 import type { ProxyContext } from './proxy-context';
 
