@@ -52,7 +52,7 @@ export function holdLimits(ctx: ProxyContext, user: string | null, clientIp: str
   const userKey = limitUserKey(user, clientIp);
   const ruleKey = ruleKeyOf(d);
   const signature = quotaSignature(ctx.quota, user);
-  const first = signature === '' ? undefined : ctx.quota?.hold(user, onQuotaBlock);
+  const first = ctx.quota?.hold(user, onQuotaBlock);
   if (first !== undefined && 'rejected' in first) {
     ctx.metrics.limitRejections.inc({ limit: 'quota' });
     return { rejected: first.rejected };

@@ -51,17 +51,17 @@ export class UdpQuota {
 
   /** At open: undefined when the association may start, else why it is refused (Block, used up). */
   start(): string | undefined {
-    if (this.signature === '') return undefined;
     const h = this.o.quota.hold(this.o.user, this.onBlocked);
     if ('rejected' in h) return h.rejected;
-    if (this.o.eager) this.take(h);
+    // A hold without gates (no quota for this user, anonymous) costs nothing: kept either way.
+    if (this.o.eager || !gated(h)) this.take(h);
     else h.release();
     return undefined;
   }
 
   /** May a datagram of this direction be relayed now? A `false` is counted; the caller drops it. */
   admit(dir: Direction): boolean {
-    if (this.signature === '' || this.closed) return !this.closed;
+    if (this.closed) return false;
     if (this.hold === undefined) {
       const h = this.o.quota.hold(this.o.user, this.onBlocked);
       if ('rejected' in h) return this.dropped(dir, 'blocked');
@@ -91,9 +91,9 @@ export class UdpQuota {
     const sig = quotaSignature(this.o.quota, this.o.user);
     if (sig === this.signature) return;
     this.signature = sig;
-    const eager = this.o.eager || this.hold !== undefined;
+    const retake = this.o.eager || this.hold !== undefined;
     this.releaseHold();
-    if (sig === '' || !eager) return;
+    if (!retake) return;
     const h = this.o.quota.hold(this.o.user, this.onBlocked);
     if ('rejected' in h) this.onBlocked();
     else this.take(h);
@@ -108,6 +108,7 @@ export class UdpQuota {
     this.hold = h;
     this.gates = h.gates ?? {};
     this.ready = { up: false, down: false };
+    if (!gated(h)) return;
     this.lastUsed = performance.now();
     // Ask for a grant now rather than at the next once-a-second sync: datagrams cannot wait for it.
     this.o.quota.poke();
@@ -142,4 +143,8 @@ export class UdpQuota {
     this.o.metrics.udpQuotaDropped.inc();
     return false;
   }
+}
+
+function gated(h: QuotaSessionHold): boolean {
+  return h.gates?.up !== undefined || h.gates?.down !== undefined;
 }
