@@ -31,7 +31,9 @@ function fakeLedger(limit: number): UsageTransport & { reported: number } {
         granted += extra;
         return { quota: a.quota ?? '', member: a.member ?? '', lease: a.lease ?? '', periodStart: 1, periodEnd: 2, grantedTotal: l.granted, ttlMs: 60_000, exhausted: granted >= limit, lapsed: false, unknown: false, limit, used: t.reported, remaining: limit - granted };
       });
-      return Promise.resolve({ requestId: Number(req.requestId), grants });
+      // `allotments`: none (for ledgers that also answer bandwidth allotments).
+      const res = { requestId: Number(req.requestId), grants, allotments: [] };
+      return Promise.resolve(res as unknown as SyncResponse__Output);
     },
     close: () => undefined,
   };
