@@ -86,3 +86,65 @@ export async function settle(f: () => number, quietMs: number, maxMs: number): P
   }
   return last;
 }
+
+/** A target that reads and counts every byte sent to it (the far end of an upload). */
+export async function startSink(): Promise<{ port: number; received: () => number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let received = 0;
+  const server = createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => undefined);
+    s.on('close', () => sockets.delete(s));
+    s.on('data', (b: Buffer) => (received += b.length));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    received: () => received,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+export interface Upload {
+  socket: Socket;
+  closed: boolean;
+  /** Writes `bytes` (undefined: as fast as the socket takes them until it closes or `stop`). */
+  write(bytes?: number): void;
+  stop(): void;
+}
+
+/** Opens a CONNECT through the proxy for uploading to `targetPort` (user null: anonymous). */
+export async function upload(proxy: { host: string; port: number }, user: string | null, password: string, targetPort: number): Promise<Upload> {
+  const { socket } = await SocksClient.createConnection({
+    proxy: { host: proxy.host, port: proxy.port, type: 5, ...(user === null ? {} : { userId: user, password }) },
+    command: 'connect',
+    destination: { host: '127.0.0.1', port: targetPort },
+    timeout: 5000,
+  });
+  const chunk = Buffer.alloc(16 * 1024, 0x62);
+  let flooding = false;
+  const u: Upload = {
+    socket,
+    closed: false,
+    write: (bytes) => {
+      if (bytes !== undefined) {
+        for (let left = bytes; left > 0; left -= chunk.length) socket.write(left >= chunk.length ? chunk : chunk.subarray(0, left));
+        return;
+      }
+      flooding = true;
+      pump();
+    },
+    stop: () => void (flooding = false),
+  };
+  const pump = (): void => {
+    while (flooding && !socket.destroyed) if (!socket.write(chunk)) break;
+  };
+  socket.on('drain', pump);
+  socket.on('error', () => undefined);
+  socket.on('close', () => (u.closed = true));
+  return u;
+}

@@ -81,14 +81,17 @@ export interface UdpEcho {
   socket: UdpSocket;
   port: number;
   received: number;
+  /** Payload bytes received (what reached the target). */
+  bytes: number;
   close(): void;
 }
 
 export async function startUdpEcho(type: 'udp4' | 'udp6' = 'udp4', host = '127.0.0.1'): Promise<UdpEcho> {
   const socket = createSocket(type);
-  const t = { socket, received: 0 } as UdpEcho;
+  const t = { socket, received: 0, bytes: 0 } as UdpEcho;
   socket.on('message', (msg, rinfo) => {
     t.received++;
+    t.bytes += msg.length;
     socket.send(msg, rinfo.port, rinfo.address);
   });
   await new Promise<void>((r) => socket.bind(0, host, r));

@@ -87,6 +87,13 @@ export class TcpPump {
       clearTimeout(this.gateTimer);
       this.gateTimer = undefined;
       this.unblock(GATED);
+      return;
+    }
+    // A new gate may not be ready for the next chunk yet (a quota gate that has no grant to
+    // reserve from): ask first, so no chunk is read before it may be charged.
+    if (gate !== undefined && this.gateTimer === undefined) {
+      const ms = gate.consume(0);
+      if (ms > 0) this.pauseFor(ms);
     }
   }
 

@@ -6,6 +6,10 @@ export type CommandLabel = 'connect' | 'bind' | 'udp_associate' | 'none';
 
 const COMMAND_LABELS: readonly CommandLabel[] = ['connect', 'bind', 'udp_associate', 'none'];
 
+/** What happened to a UDP datagram of a quota subject: relayed and charged, or dropped (why). */
+export type UdpQuotaOutcome = 'charged' | 'no_grant' | 'throttled' | 'blocked';
+const UDP_QUOTA_OUTCOMES: readonly UdpQuotaOutcome[] = ['charged', 'no_grant', 'throttled', 'blocked'];
+
 /**
  * The data plane's metrics. Labels are bounded enums (command, result, reason, direction);
  * never client addresses, user names or hostnames.
@@ -30,6 +34,10 @@ export class ProxyMetrics {
   readonly protocolDetections: Counter<'protocol' | 'ended'>;
   readonly limitRejections: Counter<'limit'>;
   readonly udpRateLimited: { inc(value?: number): void };
+  /** UDP datagrams of quota subjects by direction and outcome (see UdpQuota); children bound once. */
+  readonly udpQuota: Readonly<Record<'up' | 'down', Readonly<Record<UdpQuotaOutcome, { inc(value?: number): void }>>>>;
+  /** udpDropped{reason="quota"}: a quota drop also counts as a drop. */
+  readonly udpQuotaDropped: { inc(value?: number): void };
 
   /** Bytes of finished sessions; live sessions are added at scrape time. */
   private readonly closedBytes = { up: 0, down: 0 };
@@ -100,7 +108,7 @@ export class ProxyMetrics {
         udp.down = 0;
       },
     });
-    this.udpDropped = new Counter({ name: 'sockscale_proxy_udp_dropped_total', help: 'UDP datagrams dropped, by reason (fragmented, stranger, malformed, denied, unsolicited, resolve_failed, too_large, send_failed, rate_limited).', labelNames: ['reason'], registers });
+    this.udpDropped = new Counter({ name: 'sockscale_proxy_udp_dropped_total', help: 'UDP datagrams dropped, by reason (fragmented, stranger, malformed, denied, unsolicited, resolve_failed, too_large, send_failed, rate_limited, quota).', labelNames: ['reason'], registers });
     this.policyDecisions = new Counter({
       name: 'sockscale_proxy_policy_decisions_total',
       help: 'Policy decisions by action and reason.',
@@ -130,6 +138,20 @@ export class ProxyMetrics {
     this.limitRejections = new Counter({ name: 'sockscale_proxy_limit_rejections_total', help: 'Requests refused (0x02) by a rule limit, by limit (max_connections).', labelNames: ['limit'], registers });
     this.limitRejections.inc({ limit: 'max_connections' }, 0);
     this.udpRateLimited = this.udpDropped.labels('rate_limited');
+    this.udpQuotaDropped = this.udpDropped.labels('quota');
+    const udpQuota = new Counter({
+      name: 'sockscale_proxy_udp_quota_datagrams_total',
+      help: 'UDP datagrams of sessions under a SocksQuota by direction and outcome: charged (relayed against a grant), no_grant, throttled, blocked (dropped: a datagram cannot wait for a grant).',
+      labelNames: ['direction', 'outcome'],
+      registers,
+    });
+    const bind = (direction: 'up' | 'down'): Record<UdpQuotaOutcome, { inc(value?: number): void }> => {
+      const out = {} as Record<UdpQuotaOutcome, { inc(value?: number): void }>;
+      for (const outcome of UDP_QUOTA_OUTCOMES) out[outcome] = udpQuota.labels(direction, outcome);
+      for (const outcome of UDP_QUOTA_OUTCOMES) out[outcome].inc(0);
+      return out;
+    };
+    this.udpQuota = { up: bind('up'), down: bind('down') };
     for (const command of COMMAND_LABELS) this.sessionsActive.set({ command }, 0);
     this.udpUp = { inc: (n = 1) => void (udp.up += n) };
     this.udpDown = { inc: (n = 1) => void (udp.down += n) };

@@ -17,7 +17,8 @@ import { REPLY_OUTCOME, replyForError } from '../relay/errno-reply';
 import { DialCanceller, dialFirst } from '../relay/dial';
 import { startRelayTcp, type ByteCounters } from '../relay/tcp-relay';
 import { acceptBindPeer } from '../relay/bind';
-import { UdpAssociation, type UdpAssociationHandle } from '../udp';
+import { UdpAssociation, UdpQuota, type UdpAssociationHandle } from '../udp';
+import { recheckQuota } from '../stages/session-quota';
 import { recordDecision } from '../stages/record-decision';
 import { inspectTunnel } from '../stages/inspect-tunnel';
 import { holdLimitsWithSlots, limitUserKey, rewireLimits, ruleKeyOf, type LimitHold } from '../stages/session-limits';
@@ -145,8 +146,14 @@ export class Session {
     }
     const d = subject.evaluate({ ...req, destination: { ip: req.ip, domain: req.domain } });
     if (d.action !== 'Allow') this.closeByPolicy(`now denied (${d.reason})`, d);
-    else if (this.hold !== undefined) rewireLimits(this.ctx, this.hold, d);
+    else if (this.hold !== undefined) {
+      rewireLimits(this.ctx, this.hold, d);
+      recheckQuota(this.ctx, this.hold, this.user, this.onQuotaBlock);
+    }
   }
+
+  /** A quota the session is charged to is used up (Block): close it like a TCP session. */
+  private readonly onQuotaBlock = (): void => this.terminate('quota_exhausted');
 
   /** Shutdown: cut the session now. */
   terminate(reason: string): void {
@@ -400,8 +407,8 @@ export class Session {
     this.state = 'established';
     const gates = hold?.relay;
     const relay = startRelayTcp(this.socket, target, this.bytes, gates === undefined ? undefined : { upGate: gates.up, downGate: gates.down });
-    // A bandwidth limit that appears later (reload, run-time user rate) is attached to the running relay.
-    if (hold !== undefined && hold.gates === undefined) hold.onGates = (g) => relay.setGates(g.up, g.down);
+    // A limit or quota that appears later (reload, run-time user rate) is attached to the running relay.
+    if (hold !== undefined) hold.onGates = (g) => relay.setGates(g.up, g.down);
     const { error } = await relay.done;
     if (error !== undefined && this.outcome === 'success') this.outcome = 'reset';
     this.finish();
@@ -474,7 +481,7 @@ export class Session {
     this.state = 'established';
     const gates = hold?.relay;
     const relay = startRelayTcp(this.socket, peer, this.bytes, gates === undefined ? undefined : { upGate: gates.up, downGate: gates.down });
-    if (hold !== undefined && hold.gates === undefined) hold.onGates = (g) => relay.setGates(g.up, g.down);
+    if (hold !== undefined) hold.onGates = (g) => relay.setGates(g.up, g.down);
     const { error } = await relay.done;
     if (error !== undefined && this.outcome === 'success') this.outcome = 'reset';
     this.finish();
@@ -500,12 +507,21 @@ export class Session {
     const expected = await this.expectedPeer('UdpAssociate', address, port);
     if (expected === undefined) return;
     const rules = this.rules as SubjectRules;
+    const relay = this.ctx.udpRelay;
+    // The quota stage, as for CONNECT: refused with 0x02 when the user's quota is used up (Block).
+    const quota = this.ctx.quota === undefined ? undefined : new UdpQuota({ quota: this.ctx.quota, user: this.user, metrics: this.ctx.metrics, eager: relay?.mode !== 'shared', onBlock: this.onQuotaBlock });
+    const rejected = quota?.start();
+    if (rejected !== undefined) {
+      quota?.close();
+      this.ctx.metrics.limitRejections.inc({ limit: 'quota' });
+      this.log.info({ why: rejected, user: this.user ?? undefined }, 'session refused by limit');
+      return void this.fail('limited', encodeReply(Reply.NotAllowed), rejected);
+    }
     let assoc: UdpAssociationHandle;
     try {
-      const relay = this.ctx.udpRelay;
       const requested = { host: address.host, port };
       assoc = relay !== undefined
-        ? await relay.open({ sessionId: this.id, user: this.user, clientIp: this.clientIp, clientPort: port, expected: requested, rules, counters: this.bytes, onDecision: (d) => (this.decision = d), log: this.log })
+        ? await relay.open({ sessionId: this.id, user: this.user, clientIp: this.clientIp, clientPort: port, expected: requested, rules, counters: this.bytes, onDecision: (d) => (this.decision = d), log: this.log, quota })
         : await UdpAssociation.open({
         ctx: this.ctx,
         log: this.log,
@@ -516,8 +532,10 @@ export class Session {
         counters: this.bytes,
         gatesFor: (d) => this.ctx.limits.gatesFor(limitUserKey(this.user, this.clientIp), ruleKeyOf(d), d.limits),
         onDecision: (d) => (this.decision = d),
+        quota,
       });
     } catch (err) {
+      quota?.close();
       this.fail('error', encodeReply(Reply.GeneralFailure), 'could not open UDP relay', err);
       return;
     }

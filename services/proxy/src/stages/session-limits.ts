@@ -2,6 +2,8 @@ import type { SessionGates } from '../limits';
 import type { ByteGate } from '../relay/byte-gate';
 import type { Decision } from '../policy';
 import type { ProxyContext } from '../server/proxy-context';
+import type { QuotaSessionHold } from '../quota';
+import { quotaSignature } from './session-quota';
 
 /** A session's hold on the limits: its gates and connection slot, released by `release`. */
 export interface LimitHold {
@@ -18,6 +20,10 @@ export interface LimitHold {
   onGates?: (gates: RelayGates) => void;
   /** Gives the hold gates that appeared after it started (tracked under `rule` from then on). */
   attach(gates: SessionGates, rule: string | undefined): void;
+  /** The quota accounts the session is charged to (see quotaSignature); compared on policy change. */
+  quotaSignature: string;
+  /** Replaces the quota part (the old one is released); the relay gets its new gates via onGates. */
+  setQuota(q: QuotaSessionHold | undefined): void;
   release(): void;
 }
 
@@ -45,11 +51,13 @@ export function ruleKeyOf(d: Decision): string {
 export function holdLimits(ctx: ProxyContext, user: string | null, clientIp: string, d: Decision, onQuotaBlock: () => void = () => undefined): LimitHold | { rejected: string } {
   const userKey = limitUserKey(user, clientIp);
   const ruleKey = ruleKeyOf(d);
-  const quota = ctx.quota?.hold(user, onQuotaBlock);
-  if (quota !== undefined && 'rejected' in quota) {
+  const signature = quotaSignature(ctx.quota, user);
+  const first = ctx.quota?.hold(user, onQuotaBlock);
+  if (first !== undefined && 'rejected' in first) {
     ctx.metrics.limitRejections.inc({ limit: 'quota' });
-    return { rejected: quota.rejected };
+    return { rejected: first.rejected };
   }
+  let quota: QuotaSessionHold | undefined = first;
   const slot = ctx.limits.acquire(userKey, ruleKey, d.limits);
   if (!slot.ok) {
     quota?.release();
@@ -67,6 +75,19 @@ export function holdLimits(ctx: ProxyContext, user: string | null, clientIp: str
   const hold: LimitHold = {
     ruleKey,
     userKey,
+    quotaSignature: signature,
+    setQuota: (q) => {
+      quota?.release();
+      quota = q;
+      if (released) {
+        q?.release();
+        quota = undefined;
+      }
+      const relay = relayGates(hold.gates, quota?.gates);
+      if (relay !== undefined) hold.relay = relay;
+      else delete hold.relay;
+      hold.onGates?.(relay ?? {});
+    },
     attach: (g, rule) => {
       if (released || hold.gates !== undefined) return;
       untrack();

@@ -5,6 +5,8 @@ import type { Decision, SubjectRules } from '../policy';
 import type { ByteCounters } from '../relay/tcp-relay';
 import type { SessionGates } from '../limits';
 import { RuleGates } from './rule-gates';
+import type { UdpQuota } from './udp-quota';
+import { recordDecision } from '../stages/record-decision';
 import type { ProxyContext } from '../server/proxy-context';
 
 const MAX_PEERS = 1024;
@@ -24,6 +26,11 @@ export interface RelayAssociationOptions {
   gatesFor?: (d: Decision) => SessionGates | undefined;
   /** Sends a reply datagram (header + payload) to the client through the relay port. */
   toClient: (parts: Buffer[]) => void;
+  /**
+   * Quota charging of the association's user on this proxy (the owner's session's, or one the
+   * relay port holds while relaying on the owner's behalf); undefined = no quota manager.
+   */
+  quota?: UdpQuota | undefined;
 }
 
 /**
@@ -58,11 +65,13 @@ export class RelayAssociation {
     this.rules = rules;
     this.decisions.clear();
     this.ruleGates.clear();
+    this.o.quota?.recheck();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.o.quota?.close();
     this.out4?.close();
     this.out6?.close();
   }
@@ -110,7 +119,7 @@ export class RelayAssociation {
     let d = this.decisions.get(key);
     if (d === undefined) {
       d = this.rules.evaluate({ command: 'UdpAssociate', destination, port });
-      this.o.ctx.metrics.decision(d.action === 'Allow' ? 'allow' : 'deny', d.reason);
+      recordDecision(this.o.ctx.metrics, () => this.o.log, d);
       this.o.onDecision(d);
       if (this.decisions.size >= MAX_DECISIONS) this.decisions.clear();
       this.decisions.set(key, d);
@@ -121,10 +130,13 @@ export class RelayAssociation {
   private send(ip: string, port: number, payload: Buffer, d: Decision | undefined): void {
     if (this.closed) return;
     const gates = this.gatesOf(d);
-    if (gates !== undefined) {
-      if (gates.up.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
-      gates.up.consume(payload.length);
+    if (gates !== undefined && gates.up.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
+    const quota = this.o.quota;
+    if (quota !== undefined) {
+      if (!quota.admit('up')) return;
+      quota.charge('up', payload.length);
     }
+    gates?.up.consume(payload.length);
     const out = ip.includes(':') ? (this.out6 ??= this.outbound('udp6')) : (this.out4 ??= this.outbound('udp4'));
     const key = `${ip}|${port}`;
     if (!this.peers.has(key) && this.peers.size >= MAX_PEERS) {
@@ -153,10 +165,13 @@ export class RelayAssociation {
     const key = `${ip}|${rinfo.port}`;
     if (!this.peers.has(key)) return this.drop('unsolicited');
     const gates = this.peers.get(key);
-    if (gates !== undefined) {
-      if (gates.down.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
-      gates.down.consume(msg.length);
+    if (gates !== undefined && gates.down.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
+    const quota = this.o.quota;
+    if (quota !== undefined) {
+      if (!quota.admit('down')) return;
+      quota.charge('down', msg.length);
     }
+    gates?.down.consume(msg.length);
     this.o.counters.down += msg.length;
     this.o.ctx.metrics.udpDown.inc();
     this.o.toClient([encodeUdpHeader(ip, rinfo.port), msg]);

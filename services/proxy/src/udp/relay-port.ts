@@ -7,6 +7,7 @@ import type { ProxyContext } from '../server/proxy-context';
 import { RelayAssociation } from './relay-association';
 import { limitUserKey, ruleKeyOf } from '../stages/session-limits';
 import { pickAssociation, type Candidate } from './pick-association';
+import { UdpQuota } from './udp-quota';
 
 export type RelayPortMode = 'per-pod' | 'shared';
 
@@ -32,6 +33,8 @@ export interface RelayOpenRequest {
   counters: ByteCounters;
   onDecision: (d: Decision) => void;
   log: Logger;
+  /** The owner session's quota charging for datagrams that land on this proxy (closed with the association). */
+  quota?: UdpQuota | undefined;
 }
 
 /** What a session holds for its association, whichever UDP mode made it. */
@@ -153,6 +156,10 @@ export class UdpRelayPort {
     return this.bound;
   }
 
+  get mode(): RelayPortMode {
+    return this.o.mode;
+  }
+
   /** The endpoint named in replies. */
   advertised(): { host: string; port: number } {
     return { host: this.o.advertise.host, port: this.o.advertise.port === 0 ? this.bound.port : this.o.advertise.port };
@@ -191,6 +198,7 @@ export class UdpRelayPort {
         onDecision: r.onDecision,
         gatesFor: (d) => this.ctx.limits.gatesFor(limitUserKey(r.user, ip), ruleKeyOf(d), d.limits),
         toClient: (parts) => this.sendTo(parts, entry.port, ip),
+        quota: r.quota,
       }),
     };
     if (entry.port !== 0) {
@@ -357,6 +365,9 @@ export class UdpRelayPort {
         // The owner's user and rules: on-behalf datagrams are held to the same limits here.
         gatesFor: (d) => this.ctx.limits.gatesFor(limitUserKey(info.user === '' ? null : info.user, ip), ruleKeyOf(d), d.limits),
         toClient: (parts) => this.sendTo(parts, Number(portText), ip),
+        // Bytes charged to the owner's user through this proxy's grants (the account is the
+        // user's, whichever proxy relays). Used up with Block: this proxy drops the datagrams.
+        quota: this.ctx.quota === undefined ? undefined : new UdpQuota({ quota: this.ctx.quota, user: info.user === '' ? null : info.user, metrics: this.ctx.metrics, eager: false }),
       }),
     };
     this.onBehalf.set(clientKey, ob);

@@ -6,6 +6,7 @@ import type { ByteCounters } from '../relay/tcp-relay';
 import type { SessionGates } from '../limits';
 import { recordDecision } from '../stages/record-decision';
 import { RuleGates } from './rule-gates';
+import type { UdpQuota } from './udp-quota';
 import type { ProxyContext } from '../server/proxy-context';
 
 /** Per-association bounds: remembered destinations (for replies) and cached decisions. */
@@ -35,6 +36,8 @@ export interface UdpAssociationOptions {
    */
   gatesFor?: (d: Decision) => SessionGates | undefined;
   onDecision: (d: Decision) => void;
+  /** The user's quota charging (closed with the association), if a quota manager is attached. */
+  quota?: UdpQuota | undefined;
 }
 
 /** A cached IPv4 destination: its text form and whether policy allows it. */
@@ -140,11 +143,13 @@ export class UdpAssociation {
     this.decisions.clear();
     this.ruleGates.clear();
     this.v4.clear(); // connected sockets stay open (closed with the association), unused
+    this.o.quota?.recheck();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.o.quota?.close();
     this.front.close();
     this.out4?.close();
     this.out6?.close();
@@ -174,11 +179,14 @@ export class UdpAssociation {
       if (dest.ready === true && !this.closed) {
         const payload = msg.subarray(V4_HEADER);
         const gate = dest.gates?.up;
-        if (gate !== undefined) {
-          // A datagram cannot wait like a TCP read: over the limit it is dropped (policing).
-          if (gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
-          gate.consume(payload.length);
+        // A datagram cannot wait like a TCP read: over the limit it is dropped (policing).
+        if (gate !== undefined && gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
+        const quota = this.o.quota;
+        if (quota !== undefined) {
+          if (!quota.admit('up')) return;
+          quota.charge('up', payload.length);
         }
+        gate?.consume(payload.length);
         this.o.counters.up += payload.length;
         this.o.ctx.metrics.udpUp.inc();
         (dest.conn as UdpSocket).send(payload, this.onSent);
@@ -272,6 +280,11 @@ export class UdpAssociation {
     // A datagram cannot wait like a TCP read: over the limit it is dropped (policing).
     const gate = gates?.up;
     if (gate !== undefined && gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
+    const quota = this.o.quota;
+    if (quota !== undefined) {
+      if (!quota.admit('up')) return;
+      quota.charge('up', payload.length);
+    }
     gate?.consume(payload.length);
     this.remember(ip, port, gates);
     this.o.counters.up += payload.length;
@@ -328,6 +341,11 @@ export class UdpAssociation {
     if (this.clientPort === 0) return this.drop('unsolicited');
     const gate = peer.gates?.down;
     if (gate !== undefined && gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
+    const quota = this.o.quota;
+    if (quota !== undefined) {
+      if (!quota.admit('down')) return;
+      quota.charge('down', msg.length);
+    }
     gate?.consume(msg.length);
     this.o.counters.down += msg.length;
     this.o.ctx.metrics.udpDown.inc();
