@@ -15,7 +15,7 @@ import {
 import { NO_MATCH, type CompiledPolicy, type Decision, type SubjectRules } from '../policy';
 import { REPLY_OUTCOME, replyForError } from '../relay/errno-reply';
 import { DialCanceller, dialFirst } from '../relay/dial';
-import { startRelayTcp, type ByteCounters } from '../relay/tcp-relay';
+import { startRelayTcp, type ByteCounters, type RelayDoneListener, type RelayResult } from '../relay/tcp-relay';
 import { acceptBindPeer } from '../relay/bind';
 import { UdpAssociation, type UdpAssociationHandle } from '../udp';
 import { recordDecision } from '../stages/record-decision';
@@ -31,6 +31,25 @@ const LINGER_MS = 2000;
 /** The handshake buffer when empty: shared, so an established session holds no buffer of its own. */
 const EMPTY: Buffer = Buffer.alloc(0);
 
+/**
+ * The client socket points at its session, so its listeners are shared module functions
+ * (EventEmitter calls them with the socket as `this`), not closures held by every session.
+ */
+const kSession = Symbol('sockscale.session');
+type SessionSocket = Socket & { [kSession]?: Session };
+
+function onClientError(this: SessionSocket, err: Error): void {
+  this[kSession]?.onSocketError(err);
+}
+
+function onClientClose(this: SessionSocket): void {
+  this[kSession]?.onSocketClose();
+}
+
+function onClientData(this: SessionSocket, chunk: Buffer): void {
+  this[kSession]?.onData(chunk);
+}
+
 type State = 'greeting' | 'auth' | 'authenticating' | 'request' | 'connecting' | 'established' | 'closing' | 'closed';
 
 const COMMAND_LABEL: Readonly<Record<number, CommandLabel>> = {
@@ -44,7 +63,7 @@ const COMMAND_LABEL: Readonly<Record<number, CommandLabel>> = {
  * over a bounded buffer, then the command (CONNECT, BIND, UDP ASSOCIATE), then one access-log
  * line. Every socket it owns has an 'error' listener from the moment it exists.
  */
-export class Session {
+export class Session implements RelayDoneListener {
   readonly id: number;
   readonly clientIp: string;
   readonly clientPort: number;
@@ -84,9 +103,10 @@ export class Session {
     this.clientIp = normalizeIp(socket.remoteAddress ?? '') ?? 'unknown';
     this.clientPort = socket.remotePort ?? 0;
     this.policy = ctx.policy();
-    socket.on('error', this.onSocketError);
-    socket.on('close', this.onSocketClose);
-    socket.on('data', this.onData);
+    (socket as SessionSocket)[kSession] = this;
+    socket.on('error', onClientError);
+    socket.on('close', onClientClose);
+    socket.on('data', onClientData);
     ctx.metrics.sessionOpened();
   }
 
@@ -163,17 +183,22 @@ export class Session {
     this.destroyAll();
   }
 
-  private onSocketError = (err: Error): void => {
+  /** @internal client 'error' (through onClientError). */
+  onSocketError(err: Error): void {
     if (this.state !== 'closed' && this.outcome === 'aborted') this.log.debug({ err: err.message }, 'client socket error');
-  };
+  }
 
-  private onSocketClose = (): void => {
+
+  /** @internal client 'close' (through onClientClose). */
+  onSocketClose(): void {
     if (this.state === 'established' || this.state === 'closed') return; // the command's own close handling finishes
     this.abort?.abort();
     this.finish();
-  };
+  }
 
-  private onData = (chunk: Buffer): void => {
+
+  /** @internal handshake bytes (through onClientData). */
+  onData(chunk: Buffer): void {
     if (this.state === 'closing') return; // discarding while we linger after a failure reply
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     if (this.buf.length > MAX_HANDSHAKE_BYTES) {
@@ -183,7 +208,8 @@ export class Session {
       return;
     }
     this.advance();
-  };
+  }
+
 
   private consume(n: number): void {
     this.buf = n >= this.buf.length ? EMPTY : this.buf.subarray(n);
@@ -255,7 +281,7 @@ export class Session {
           this.setCommand(COMMAND_LABEL[command] ?? 'none');
           this.destination = formatDestination(address, port);
           this.state = 'connecting';
-          this.socket.removeListener('data', this.onData);
+          this.socket.removeListener('data', onClientData);
           this.socket.pause();
           const early = this.buf; // bytes a client sent before our reply (optimistic data)
           this.buf = EMPTY;
@@ -297,6 +323,16 @@ export class Session {
     return d;
   }
 
+  /** allowedAddresses for an address literal: no resolution, so no promise (the common case). */
+  private allowedIp(rules: SubjectRules, command: PolicyCommand, host: string, port: number): { ips: string[]; domain?: string; inspect?: boolean } | undefined {
+    const ip = normalizeIp(host) ?? host;
+    if (command === 'Connect' && rules.inspects && rules.needsProtocol({ command, destination: { ip }, port })) return { ips: [ip], inspect: true };
+    const d = this.decide(rules, command, { ip }, port);
+    this.decision = d;
+    if (d.action !== 'Allow') return this.fail('denied', encodeReply(Reply.NotAllowed), 'denied by policy');
+    return { ips: [ip] };
+  }
+
   /** Resolves a request address to candidate IPs allowed by policy; replies itself on failure. */
   private async allowedAddresses(command: PolicyCommand, address: SocksAddress, port: number): Promise<{ ips: string[]; domain?: string; inspect?: boolean } | undefined> {
     const rules = this.rules;
@@ -304,14 +340,7 @@ export class Session {
     // CONNECT under rules with `protocols`: the tunnel's first bytes may decide (inspectFirst).
     const inspects = command === 'Connect' && rules.inspects;
     const needs = (destination: { ip: string; domain?: string }): boolean => inspects && rules.needsProtocol({ command, destination, port });
-    if (address.type !== 'domain') {
-      const ip = normalizeIp(address.host) ?? address.host;
-      if (needs({ ip })) return { ips: [ip], inspect: true };
-      const d = this.decide(rules, command, { ip }, port);
-      this.decision = d;
-      if (d.action !== 'Allow') return this.fail('denied', encodeReply(Reply.NotAllowed), 'denied by policy');
-      return { ips: [ip] };
-    }
+    if (address.type !== 'domain') return this.allowedIp(rules, command, address.host, port);
     const domain = address.host.toLowerCase().replace(/\.$/, '');
     if (!inspects && !rules.mightAllowDomain(command, domain, port)) {
       this.decision = this.decide(rules, command, { domain }, port);
@@ -348,7 +377,8 @@ export class Session {
   }
 
   private async connect(address: SocksAddress, port: number, early: Buffer): Promise<void> {
-    const allowed = await this.allowedAddresses('Connect', address, port);
+    const rules = this.rules;
+    const allowed = address.type !== 'domain' && rules !== undefined ? this.allowedIp(rules, 'Connect', address.host, port) : await this.allowedAddresses('Connect', address, port);
     if (allowed === undefined) return;
     // Inspected tunnels: reply first, read the first bytes, decide; errors after the reply can only close.
     let first = early;
@@ -384,7 +414,9 @@ export class Session {
       return;
     }
     this.target = target;
-    const ip = normalizeIp(target.remoteAddress ?? '') ?? allowed.ips[0];
+    this.abort = undefined; // the dial is over: nothing left to cancel, nothing to keep
+    // One candidate: that is the address dialled (already canonical; no getpeername(2) for it).
+    const ip = allowed.ips.length === 1 ? allowed.ips[0] : (normalizeIp(target.remoteAddress ?? '') ?? allowed.ips[0]);
     this.recheckRequest = { command: 'Connect', ip, domain: allowed.domain, port, ...detected };
     if (!replied) this.socket.write(encodeReply(Reply.Succeeded, { host: target.localAddress ?? '0.0.0.0', port: target.localPort ?? 0 }));
     if (!replied) this.observeHandshake();
@@ -400,8 +432,12 @@ export class Session {
     const relay = startRelayTcp(this.socket, target, this.bytes, gates === undefined ? undefined : { upGate: gates.up, downGate: gates.down });
     // A bandwidth limit that appears later (reload, run-time user rate) is attached to the running relay.
     if (hold !== undefined && hold.gates === undefined) hold.onGates = (g) => relay.setGates(g.up, g.down);
-    const { error } = await relay.done;
-    if (error !== undefined && this.outcome === 'success') this.outcome = 'reset';
+    relay.whenDone(this); // relayDone finishes; this async function ends here (nothing kept suspended)
+  }
+
+  /** @internal The tunnel's relay is over (both sockets closed). */
+  relayDone(result: RelayResult): void {
+    if (result.error !== undefined && this.outcome === 'success') this.outcome = 'reset';
     this.finish();
   }
 
@@ -469,9 +505,7 @@ export class Session {
     const gates = hold?.relay;
     const relay = startRelayTcp(this.socket, peer, this.bytes, gates === undefined ? undefined : { upGate: gates.up, downGate: gates.down });
     if (hold !== undefined && hold.gates === undefined) hold.onGates = (g) => relay.setGates(g.up, g.down);
-    const { error } = await relay.done;
-    if (error !== undefined && this.outcome === 'success') this.outcome = 'reset';
-    this.finish();
+    relay.whenDone(this); // relayDone finishes; this async function ends here (nothing kept suspended)
   }
 
   /** BIND / UDP ASSOCIATE name an expected peer or client address; all-zero means "any". */
@@ -551,7 +585,7 @@ export class Session {
     this.log.debug({ outcome, why: message, err: err instanceof Error ? err.message : undefined }, 'session failed');
     this.state = 'closing';
     this.lingerUntil = Date.now() + LINGER_MS;
-    this.socket.removeListener('data', this.onData);
+    this.socket.removeListener('data', onClientData);
     this.socket.on('data', () => undefined); // drain and discard so our FIN is not turned into a RST
     if (reply !== undefined) this.socket.end(reply);
     else this.socket.end();
@@ -578,6 +612,7 @@ export class Session {
     m.sessionClosed(this.commandLabel, this.outcome);
     m.addClosedBytes(this.bytes.up, this.bytes.down);
     this.ctx.onSessionEnd(this);
+    if (!this.ctx.accessLog.isLevelEnabled('info')) return; // no line to build (e.g. --log-level warn)
     const d = this.decision;
     this.ctx.accessLog.info(
       {
