@@ -19,6 +19,7 @@ import { startRelayTcp, type ByteCounters, type RelayDoneListener, type RelayRes
 import { acceptBindPeer } from '../relay/bind';
 import { UdpAssociation, type UdpAssociationHandle } from '../udp';
 import { recordDecision } from '../stages/record-decision';
+import type { AuthResult } from '../stages/password-verifier';
 import { inspectTunnel } from '../stages/inspect-tunnel';
 import { holdLimits, limitUserKey, rewireLimits, ruleKeyOf, type LimitHold } from '../stages/session-limits';
 import type { CommandLabel } from './proxy-metrics';
@@ -246,21 +247,17 @@ export class Session implements RelayDoneListener {
           this.consume(r.consumed);
           this.state = 'authenticating';
           const { username, password } = r.value;
+          // Most logins are answered without a hash computation (plain or already verified):
+          // then without a promise, and a request in the same read is handled in this loop.
+          const known = this.ctx.verifier.verifyKnown(username, password);
+          if (known !== undefined) {
+            if (!this.authenticated(username, known)) return;
+            continue;
+          }
           this.ctx.verifier.verify(username, password).then(
             (res) => {
               if (this.state !== 'authenticating') return;
-              if (!res.ok) {
-                this.user = username;
-                this.ctx.metrics.authFailures.inc({ reason: res.reason });
-                this.fail('auth_failed', encodeUserPassStatus(false), `authentication failed: ${res.reason}`);
-                return;
-              }
-              this.user = username;
-              this.groups = res.user.spec.groups;
-              this.rules = this.policy.forSubject({ user: username, groups: this.groups, clientIp: this.clientIp });
-              this.socket.write(encodeUserPassStatus(true));
-              this.state = 'request';
-              this.advance();
+              if (this.authenticated(username, res)) this.advance();
             },
             (err: unknown) => {
               this.log.error({ err }, 'password verification failed');
@@ -301,6 +298,21 @@ export class Session implements RelayDoneListener {
           return;
       }
     }
+  }
+
+  /** The RFC 1929 answer; true when the session goes on to its request. */
+  private authenticated(username: string, res: AuthResult): boolean {
+    this.user = username;
+    if (!res.ok) {
+      this.ctx.metrics.authFailures.inc({ reason: res.reason });
+      this.fail('auth_failed', encodeUserPassStatus(false), `authentication failed: ${res.reason}`);
+      return false;
+    }
+    this.groups = res.user.spec.groups;
+    this.rules = this.policy.forSubject({ user: username, groups: this.groups, clientIp: this.clientIp });
+    this.socket.write(encodeUserPassStatus(true));
+    this.state = 'request';
+    return true;
   }
 
   private setCommand(label: CommandLabel): void {
