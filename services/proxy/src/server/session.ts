@@ -91,7 +91,10 @@ export class Session implements RelayDoneListener {
   /** Connection slot and bandwidth gates of an allowed session (limits stage). */
   private hold: LimitHold | undefined;
   private lingerUntil = 0;
-  private idleMark = { up: -1, down: -1, since: 0 };
+  /** Bytes at the last sweep that saw traffic, and when (idle timeout). */
+  private idleUp = -1;
+  private idleDown = -1;
+  private idleSince = 0;
   /** Per-session child logger, made on first use (most sessions never log on their own). */
   private childLog: Logger | undefined;
 
@@ -133,9 +136,11 @@ export class Session implements RelayDoneListener {
       case 'established': {
         const idle = this.ctx.options.idleTimeoutMs;
         if (idle <= 0) return;
-        if (this.bytes.up !== this.idleMark.up || this.bytes.down !== this.idleMark.down) {
-          this.idleMark = { up: this.bytes.up, down: this.bytes.down, since: now };
-        } else if (now - this.idleMark.since > idle) {
+        if (this.bytes.up !== this.idleUp || this.bytes.down !== this.idleDown) {
+          this.idleUp = this.bytes.up;
+          this.idleDown = this.bytes.down;
+          this.idleSince = now;
+        } else if (now - this.idleSince > idle) {
           this.outcome = 'idle_timeout';
           this.destroyAll();
         }
@@ -445,6 +450,17 @@ export class Session implements RelayDoneListener {
     // A bandwidth limit that appears later (reload, run-time user rate) is attached to the running relay.
     if (hold !== undefined && hold.gates === undefined) hold.onGates = (g) => relay.setGates(g.up, g.down);
     relay.whenDone(this); // relayDone finishes; this async function ends here (nothing kept suspended)
+    this.relayOwnsClient();
+  }
+
+  /**
+   * Once the relay runs, its own 'error' and 'close' listeners handle the client socket, and the
+   * session's would be no-ops (state 'established'): remove them (one listener per event, no
+   * listener arrays held by every tunnel).
+   */
+  private relayOwnsClient(): void {
+    this.socket.removeListener('error', onClientError);
+    this.socket.removeListener('close', onClientClose);
   }
 
   /** @internal The tunnel's relay is over (both sockets closed). */
@@ -518,6 +534,7 @@ export class Session implements RelayDoneListener {
     const relay = startRelayTcp(this.socket, peer, this.bytes, gates === undefined ? undefined : { upGate: gates.up, downGate: gates.down });
     if (hold !== undefined && hold.gates === undefined) hold.onGates = (g) => relay.setGates(g.up, g.down);
     relay.whenDone(this); // relayDone finishes; this async function ends here (nothing kept suspended)
+    this.relayOwnsClient();
   }
 
   /** BIND / UDP ASSOCIATE name an expected peer or client address; all-zero means "any". */
