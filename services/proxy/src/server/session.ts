@@ -604,7 +604,7 @@ export class Session implements RelayDoneListener {
   }
 
   private observeHandshake(): void {
-    this.ctx.metrics.handshakeSeconds.observe({ method: this.method }, (Date.now() - this.startedAt) / 1000);
+    this.ctx.metrics.handshakeDone(this.method, (Date.now() - this.startedAt) / 1000);
   }
 
   /** Sends a final reply (if any), then closes gracefully and finishes the session. */
