@@ -4,6 +4,7 @@
 // which installs the peers, builds the load generator and sets the
 // environment variables read below.
 import { spawn, execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -27,6 +28,9 @@ const USAGE = `usage: npm run bench -- [options]      (= bash scripts/bench/run.
   --sockscale-bin JS    sockscale launcher to run with node (default: services/cli/bin/sockscale.js)
   --sockscale-node-flags "F"  node flags for sockscale, space-separated (default: the
                         recommended production flags, ${DEFAULT_NODE_FLAGS}; "" for none)
+  --policy-quota        also run "sockscale-pq": sockscale with a 10,000-rule policy and a
+                        SocksQuota on the bench user (embedded mode), right after plain
+                        sockscale in each group, and report its loss (goal <= 10%)
   --no-pin              do not pin proxy / load generator to CPUs with taskset
   --out DIR             results directory (default: <repo>/bench-results)
   --build               run \`npm run build\` first (handled by run.sh)
@@ -38,6 +42,9 @@ const LOADGEN = env.BENCH_LOADGEN;
 let TMP = env.BENCH_TMP; // set by run.sh; made in main() otherwise
 let PGID_FILE = env.BENCH_PGID_FILE;
 const PROXIES = ['sockscale', 'danted', 'microsocks'];
+// The "10,000-rule policy + quota accounting" variant of sockscale (--policy-quota).
+const PQ = 'sockscale-pq';
+const PQ_RULES = 10000;
 const GROUP_IDS = ['tput', 'sessions', 'auth', 'udp', 'idle'];
 
 // ---------------------------------------------------------------- options
@@ -62,7 +69,7 @@ function parseArgs(argv) {
     switch (a) {
       case '--quick': o.quick = true; break;
       case '--only': {
-        const v = list(need(i), [...PROXIES, 'direct'], 'proxy'); i++;
+        const v = list(need(i), [...PROXIES, PQ, 'direct'], 'proxy'); i++;
         o.only = v.filter((x) => x !== 'direct');
         break;
       }
@@ -71,6 +78,7 @@ function parseArgs(argv) {
       case '--duration': o.duration = Number(need(i)); i++; break;
       case '--warmup': o.warmup = Number(need(i)); i++; break;
       case '--idle-sessions': o.idleSessions = Math.trunc(Number(need(i))); i++; break;
+      case '--policy-quota': o.policyQuota = true; break;
       case '--no-pin': o.pin = false; break;
       case '--sockscale-bin': o.sockscaleBin = need(i); i++; break;
       case '--sockscale-node-flags': o.sockscaleNodeFlags = need(i); i++; break;
@@ -79,6 +87,11 @@ function parseArgs(argv) {
       case '-h': case '--help': process.stdout.write(USAGE); process.exit(0); break;
       default: fail(`unknown option ${a}\n\n${USAGE}`);
     }
+  }
+  if (o.policyQuota && !o.only.includes(PQ)) {
+    // right after plain sockscale, so the two alternate within each group
+    const at = o.only.indexOf('sockscale');
+    o.only.splice(at >= 0 ? at + 1 : o.only.length, 0, PQ);
   }
   o.duration ??= o.quick ? 1 : 8;
   o.warmup ??= o.quick ? 0.3 : 1;
@@ -192,6 +205,7 @@ const LOADGEN_CPU = 0;
 
 const CREDS = {
   sockscale: 'bench:benchpass',
+  [PQ]: 'bench:benchpass',
   microsocks: 'bench:benchpass',
   danted: 'sockbench:benchpass',
 };
@@ -237,6 +251,14 @@ async function proxyCommand(name, auth, dir) {
           '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--log-level', 'warn'],
       };
     }
+    case PQ: {
+      const admin = await freePort();
+      return {
+        port, logFile, cwd: REPO, cmd: process.execPath,
+        args: [...opts.sockscaleNodeFlags.split(/\s+/).filter(Boolean), opts.sockscaleBin, 'serve', '--policy', policyQuotaFile(),
+          '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--log-level', 'warn'],
+      };
+    }
     case 'danted': {
       const conf = path.join(dir, `danted-${auth ? 'username' : 'none'}.conf`);
       fs.writeFileSync(conf, dantedConf(port, auth, logFile));
@@ -252,6 +274,49 @@ async function proxyCommand(name, auth, dir) {
     default:
       throw new Error(name);
   }
+}
+
+/**
+ * The policy file of the sockscale-pq variant, written once per run: the bench user and policy of
+ * scripts/bench/policy.yaml, a SocksQuota of 1024 TiB on the user (never runs out: every byte of an
+ * authenticated CONNECT is reserved, charged and reported to the embedded ledger), and before the
+ * bench policy 10,000 rules in 100 policies from the policy-engine benchmark's generator
+ * (services/proxy/src/policy/bench-decisions.ts: IPv4/IPv6 prefixes, exact and wildcard names,
+ * private ranges, port lists, protocol rules, time windows, shadow rules, rule limits), all applying
+ * to the bench user and to anonymous clients. Catch-all destinations, and the name entries of
+ * rules with `protocols`, are dropped (a rule left without destinations gets a /32 from
+ * 198.51.100.0/24), so that no filler rule matches the loopback targets or asks for protocol
+ * detection: every request is decided by the bench policy's rule after the filler was looked at.
+ */
+let pqFile = null;
+function policyQuotaFile() {
+  if (pqFile) return pqFile;
+  const require = createRequire(import.meta.url);
+  const { syntheticWorkload } = require(path.join(REPO, 'services/proxy/dist/policy/bench-decisions.js'));
+  const { snapshot } = syntheticWorkload(PQ_RULES, 1, true);
+  const docs = [fs.readFileSync(path.join(REPO, 'scripts/bench/policy.yaml'), 'utf8').trim()];
+  let rules = 0;
+  for (const pol of snapshot.policies) {
+    pol.spec.priority = Math.min(pol.spec.priority, 999); // the bench policy (default 1000) runs last
+    pol.spec.subjects = { users: ['bench'], groups: [], anonymous: true, clientCIDRs: [] };
+    for (const r of pol.spec.rules) {
+      // Catch-alls would match the loopback targets; name entries of a rule with `protocols` match
+      // the SNI / Host of any tunnel, so every CONNECT would be held for protocol detection
+      // (a feature's cost, not the rule count's).
+      r.destinations = r.destinations.filter((d) => d !== '0.0.0.0/0' && d !== '::/0' && !(r.protocols && !/^[\d.:a-f]+\/\d+$/.test(d)));
+      if (r.destinations.length === 0) r.destinations.push(`198.51.100.${rules % 256}/32`);
+      rules++;
+    }
+    // a SocksPolicy holds at most 64 rules: two halves of 50
+    for (const [k, part] of [pol.spec.rules.slice(0, 50), pol.spec.rules.slice(50)].entries()) {
+      if (part.length) docs.push(JSON.stringify({ ...pol, metadata: { name: `${pol.metadata.name}-${k}` }, spec: { ...pol.spec, rules: part } }));
+    }
+  }
+  docs.push(JSON.stringify({ apiVersion: 'sockscale.io/v1alpha1', kind: 'SocksQuota', metadata: { name: 'bench-quota' }, spec: { subject: { user: 'bench' }, bytes: '1024Ti', period: { type: 'Monthly' } } }));
+  pqFile = path.join(TMP, 'policy-quota.yaml');
+  fs.writeFileSync(pqFile, `${docs.join('\n---\n')}\n`);
+  log(`${PQ}: wrote ${rules.toLocaleString('en-US')} filler rules + bench policy + SocksQuota to ${pqFile}`);
+  return pqFile;
 }
 
 /** Start a proxy and health-check it. Resolves to {ok, proc, port, auth} or {ok:false, error}. */
@@ -352,7 +417,9 @@ async function killAll() {
 function groups(o) {
   const n = String(o.idleSessions);
   const all = [
-    { id: 'tput', title: 'TCP throughput', runs: [
+    // pqAuth: the sockscale-pq variant authenticates as user bench here, so quota accounting applies
+    // (quotas charge authenticated sessions only; its no-auth sessions group measures the policy alone).
+    { id: 'tput', title: 'TCP throughput', pqAuth: true, runs: [
       { id: 'tput_up_1', args: ['tput', '--streams', '1', '--dir', 'up'] },
       { id: 'tput_up_8', args: ['tput', '--streams', '8', '--dir', 'up'] },
       { id: 'tput_down_1', args: ['tput', '--streams', '1', '--dir', 'down'] },
@@ -360,7 +427,7 @@ function groups(o) {
     ] },
     { id: 'sessions', title: 'sessions, no auth', runs: [{ id: 'sessions', args: ['sessions', '--conc', '32'] }] },
     { id: 'auth', title: 'sessions, username/password', auth: true, runs: [{ id: 'sessions_auth', args: ['sessions', '--conc', '32'] }] },
-    { id: 'udp', title: 'UDP ASSOCIATE round trips', udp: true, runs: [
+    { id: 'udp', title: 'UDP ASSOCIATE round trips', udp: true, pqAuth: true, runs: [
       { id: 'udp_64', args: ['udp', '--size', '64', '--assocs', '4', '--inflight', '16'] },
       { id: 'udp_1200', args: ['udp', '--size', '1200', '--assocs', '4', '--inflight', '16'] },
     ] },
@@ -395,11 +462,12 @@ async function runAll(o, results, proxyState) {
         for (const r of g.runs) put(r, { status: 'failed to start', error: proxyState[name].failed });
         continue;
       }
-      log(`${g.id}: starting ${name}${g.auth ? ' (username/password)' : ''}`);
-      let h = await startProxy(name, !!g.auth);
+      const auth = !!g.auth || (name === PQ && !!g.pqAuth);
+      log(`${g.id}: starting ${name}${auth ? ' (username/password)' : ''}`);
+      let h = await startProxy(name, auth);
       if (!h.ok) {
         log(`${name} failed to start (${h.error}); retrying once`);
-        h = await startProxy(name, !!g.auth);
+        h = await startProxy(name, auth);
       }
       if (!h.ok) {
         log(`${name} failed to start: ${h.error}`);
@@ -417,7 +485,7 @@ async function runAll(o, results, proxyState) {
         }
         log(`${g.id}: ${name}: ${r.id}`);
         const a = [...r.args, ...(g.untimed ? [] : timing), '--socks', `127.0.0.1:${h.port}`, '--pid', String(h.pid)];
-        if (g.auth) a.push('--auth', CREDS[name]);
+        if (auth) a.push('--auth', CREDS[name]);
         const res = await loadgen(a, g.untimed ? 120000 : runTimeout);
         const died = h.child.exitCode !== null || h.child.signalCode !== null;
         if (res.ok) put(r, { status: 'ok', data: res.data, ...(died ? { warning: 'proxy exited during the measurement' } : {}) });
@@ -583,6 +651,20 @@ function buildReport(o, results, proxyState, envInfo, started, finished) {
     md.push('');
   }
 
+  const pqRows = policyQuotaRows(results, proxies);
+  if (pqRows.length) {
+    md.push(`## ${PQ}: ${PQ_RULES.toLocaleString('en-US')}-rule policy and quota accounting vs plain sockscale`, '',
+      `Same groups, same run, ${PQ} started right after plain sockscale. It serves ${PQ_RULES.toLocaleString('en-US')} rules (200 policies from the policy-engine benchmark's generator, applying to the bench user and anonymous clients, none matching the loopback targets or asking for protocol detection of their tunnels) before the bench policy, and a 1024 TiB SocksQuota on user bench (embedded ledger). Quotas charge authenticated sessions only, so ${PQ} authenticates as bench in the throughput and UDP groups (one RFC 1929 exchange per stream or association) and its no-auth sessions row measures the policy alone. Loss = 1 − ${PQ} / sockscale (negative: ${PQ} was faster; noise). Goal: ≤ 10%.`, '');
+    const h = ['Measurement', 'sockscale', PQ, 'loss', 'per proxy CPU-s: sockscale', `per proxy CPU-s: ${PQ}`, 'loss per CPU-s', '≤ 10%'];
+    md.push(T(h), T(h.map((_, i) => (i < 1 ? '---' : i === h.length - 1 ? ':---:' : '---:'))));
+    for (const r of pqRows) {
+      const pct = (x) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
+      const worst = r.cpu_loss ?? r.loss;
+      md.push(T([r.label, fmtNum(r.plain), fmtNum(r.pq), pct(r.loss), fmtNum(r.plain_per_cpu_s), fmtNum(r.pq_per_cpu_s), pct(r.cpu_loss), worst === null ? '–' : worst <= 0.1 ? 'yes' : '**no**']));
+    }
+    md.push('');
+  }
+
   const runs = Object.keys(RUN_LABELS).filter((r) => results[r]);
   let lgHot = false;
   if (runs.length) {
@@ -627,9 +709,30 @@ function buildReport(o, results, proxyState, envInfo, started, finished) {
     raw: results,
     notes: envInfo.notes,
     loadgen_hot: lgHot,
+    policy_quota: pqRows,
     other_cpu_pct_median: otherMedian,
   };
   return { md: md.join('\n'), json };
+}
+
+/** Loss of the sockscale-pq variant against plain sockscale, per measurement both ran. */
+function policyQuotaRows(results, proxies) {
+  if (!proxies.includes(PQ) || !proxies.includes('sockscale')) return [];
+  const rows = [];
+  for (const m of METRICS) {
+    if (!m.perCpu) continue;
+    const a = results[m.run]?.sockscale;
+    const b = results[m.run]?.[PQ];
+    if (a?.status !== 'ok' || b?.status !== 'ok') continue;
+    const plain = m.get(a.data);
+    const pq = m.get(b.data);
+    const plainCpu = m.perCpu(a.data) ?? null;
+    const pqCpu = m.perCpu(b.data) ?? null;
+    const loss = (x, y) => (Number.isFinite(x) && Number.isFinite(y) && x > 0 ? 1 - y / x : null);
+    const note = m.run === 'sessions' ? ' (anonymous: policy only)' : m.run.startsWith('udp') ? ' (authenticated: policy, and quota if this build charges UDP)' : ' (authenticated: policy + quota)';
+    rows.push({ run: m.run, label: `${m.label}${note}`, plain, pq, loss: loss(plain, pq), plain_per_cpu_s: plainCpu, pq_per_cpu_s: pqCpu, cpu_loss: loss(plainCpu, pqCpu) });
+  }
+  return rows;
 }
 
 function ratio(a, b) {
@@ -704,7 +807,7 @@ async function main() {
     log('fewer than 2 CPUs or no taskset: not pinning');
     opts.pin = false;
   }
-  const proxyState = Object.fromEntries(PROXIES.map((p) => [p, { failed: null, consecutive: 0, failures: [], stops: [] }]));
+  const proxyState = Object.fromEntries([...PROXIES, PQ].map((p) => [p, { failed: null, consecutive: 0, failures: [], stops: [] }]));
   const envInfo = environment(opts);
   for (const [k, v] of envInfo.rows) log(`${k}: ${v}`);
   const started = new Date();

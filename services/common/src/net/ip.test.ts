@@ -1,7 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isIPv6 } from 'node:net';
-import { cidrContains, cidrWithin, normalizeIp, parseCidr, parseIp, type Cidr } from './ip';
+import { isIPv4, isIPv6 } from 'node:net';
+import { cidrContains, cidrWithin, normalizeIp, parseCidr, parseIPv4, parseIp, type Cidr } from './ip';
+
+test('parseIPv4 accepts exactly what net.isIPv4 accepts, with the right value', () => {
+  const fixed = ['0.0.0.0', '255.255.255.255', '1.2.3.4', '10.0.0.1', '01.2.3.4', '1.2.3.04', '1.2.3.00', '256.1.1.1', '1.2.3.256', '1.2.3', '1.2.3.4.5', '1..3.4', '.1.2.3', '1.2.3.', ' 1.2.3.4', '1.2.3.4 ', '1.2.3.-4', '1.2.3.4a', '', '1234.1.1.1', '1.2.3.999', '199.249.230.1', '100.100.100.100'];
+  let seed = 7;
+  const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+  const alphabet = '0123456789..a ';
+  const random = Array.from({ length: 20000 }, () => Array.from({ length: 1 + rnd(16) }, () => alphabet[rnd(alphabet.length)]).join(''));
+  const quads = Array.from({ length: 2000 }, () => [rnd(300), rnd(300), rnd(300), rnd(300)].join('.'));
+  for (const s of [...fixed, ...random, ...quads]) {
+    const v = parseIPv4(s);
+    assert.equal(v !== undefined, isIPv4(s), s);
+    if (v !== undefined) {
+      assert.equal(v, s.split('.').reduce((a, p) => a * 256 + Number(p), 0), s);
+      assert.equal(normalizeIp(s), s);
+    }
+  }
+});
 
 test('normalizeIp gives one spelling per address', () => {
   const cases: [string, string | undefined][] = [

@@ -149,6 +149,23 @@ describe('compilePolicy semantics', () => {
     assert.equal(compiled.forSubject({ user: 'zoe', groups: ['staff'], clientIp: '1.1.1.1' }), compiled.forSubject(alice));
   });
 
+  it('forSubject keys its subject cache by user, groups and client address (cache of one)', () => {
+    const small = compilePolicy(snapshot, { subjectCacheSize: 1 });
+    const cases: [Subject, string[]][] = [
+      [alice, ['staff-lab']],
+      [{ user: 'alice', groups: ['staff', 'ops'], clientIp: '192.168.0.1' }, ['staff-lab', 'catch-all', 'office']],
+      [{ user: 'alice', groups: ['staff', 'ops'], clientIp: '1.1.1.1' }, ['staff-lab', 'catch-all']],
+      [{ user: 'alice', groups: ['staffops'], clientIp: '1.1.1.1' }, []],
+      [anonLocal, ['anon-local']],
+      [{ ...anonLocal, user: null, groups: [] }, ['anon-local']],
+      [anonRemote, []],
+    ];
+    // Twice round, alternating subjects: every hit and every eviction must give the same answer.
+    for (let round = 0; round < 2; round++) for (const [subject, policies] of cases) assert.deepEqual(small.forSubject(subject).policies, policies, JSON.stringify(subject));
+    const again = compilePolicy(snapshot);
+    assert.equal(again.forSubject(alice), again.forSubject({ ...alice }));
+  });
+
   it('exposes version, users and rule count', () => {
     assert.equal(compiled.version, 7);
     assert.deepEqual(compiled.users.get('alice')?.spec.groups, ['staff']);

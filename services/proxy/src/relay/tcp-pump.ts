@@ -61,9 +61,8 @@ export class TcpPump {
     private gate: ByteGate | undefined,
     private tuning: PumpTuning,
   ) {
-    src.on('data', this.onData);
-    src.on('end', this.onEnd);
-    dst.on('drain', this.onDrain);
+    // The owner (TcpRelay) delivers src 'data' and 'end' and dst 'drain' to onData, onEnd and
+    // onDrain, through listeners shared by all tunnels (no closures per pump).
   }
 
   /** True once this direction reads into a reused buffer. */
@@ -105,11 +104,12 @@ export class TcpPump {
     }
   }
 
-  private onData = (chunk: Buffer): void => {
+  /** 'data' on the source. */
+  onData(chunk: Buffer): void {
     this.relay(chunk);
     // Switch only when nothing older waits in the Readable buffer (else try again next chunk).
     if (this.buf === undefined && this.tuning.bulkAfterBytes > 0 && this.relayed >= this.tuning.bulkAfterBytes && this.src.readableLength === 0) this.goBulk();
-  };
+  }
 
   /** Reads on the bulk path (made when the direction switches; idle tunnels never pay for it). */
   private onChunk(nread: number, buf: Buffer): void {
@@ -178,17 +178,19 @@ export class TcpPump {
     if (this.blocked !== 0) this.src.pause();
   }
 
-  private onDrain = (): void => {
+  /** 'drain' on the destination. */
+  onDrain(): void {
     this.unblock(BACKPRESSURE);
-  };
+  }
 
-  private onEnd = (): void => {
+  /** 'end' on the source. */
+  onEnd(): void {
     if (this.held !== undefined) {
       this.endAfterHeld = true;
       return;
     }
     this.dst.end();
-  };
+  }
 
   private pauseFor(ms: number): void {
     if (this.gateTimer !== undefined) clearTimeout(this.gateTimer);

@@ -341,3 +341,55 @@ describe('startRelayTcp setGates (limits that appear or go while a tunnel runs)'
     });
   }
 });
+
+describe('startRelayTcp result delivery (listener or promise, several tunnels sharing the socket listeners)', () => {
+  it('tells whenDone once per tunnel, with the error of a reset tunnel; done made late still resolves', async () => {
+    const tunnels = await Promise.all([0, 1, 2].map(async () => {
+      const [user, client] = await socketPair();
+      const [target, destination] = await socketPair();
+      const counters = { up: 0, down: 0 };
+      const relay = startRelayTcp(client, target, counters);
+      const results: { error?: Error }[] = [];
+      relay.whenDone({ relayDone: (r) => results.push(r) });
+      return { user, destination, counters, relay, results };
+    }));
+    // Different bytes per tunnel, both ways: each socket's shared listeners must reach its own pumps.
+    tunnels.forEach((t, i) => {
+      t.user.write(Buffer.alloc(10 + i, 0x61 + i));
+      t.destination.write(Buffer.alloc(20 + i, 0x71 + i));
+    });
+    await Promise.all(tunnels.map(async (t, i) => {
+      const [up] = (await once(t.destination, 'data')) as [Buffer];
+      const [down] = (await once(t.user, 'data')) as [Buffer];
+      assert.deepEqual(up, Buffer.alloc(10 + i, 0x61 + i));
+      assert.deepEqual(down, Buffer.alloc(20 + i, 0x71 + i));
+    }));
+    // Tunnel 0 ends cleanly (both halves), tunnel 1 is reset by the destination, tunnel 2 cleanly.
+    for (const i of [0, 2]) {
+      const t = tunnels[i]!;
+      t.user.on('data', () => undefined);
+      t.destination.on('data', () => undefined);
+      t.user.end();
+      t.destination.end();
+    }
+    tunnels[1]!.user.on('error', () => undefined);
+    tunnels[1]!.destination.resetAndDestroy();
+    for (const t of tunnels) {
+      const r = await t.relay.done; // made after the relay may already be over
+      assert.equal(t.results.length, 1);
+      assert.equal(t.results[0], r);
+    }
+    assert.equal(tunnels[0]!.results[0]!.error, undefined);
+    assert.ok(tunnels[1]!.results[0]!.error instanceof Error, 'reset reported');
+    assert.equal(tunnels[2]!.results[0]!.error, undefined);
+    tunnels.forEach((t, i) => assert.deepEqual(t.counters, { up: 10 + i, down: 20 + i }));
+    // A listener added after the end is told at once.
+    let late = 0;
+    tunnels[0]!.relay.whenDone({ relayDone: () => late++ });
+    assert.equal(late, 1);
+    for (const t of tunnels) {
+      t.user.destroy();
+      t.destination.destroy();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from '@sockscale/common';
+import { HistogramTally } from './histogram-tally';
 import { PairTally } from './metric-tally';
 
 /** Label value for a SOCKS command in metrics and logs. */
@@ -39,6 +40,8 @@ export class ProxyMetrics {
   /** udpDropped{reason="quota"}: a quota drop also counts as a drop. */
   readonly udpQuotaDropped: { inc(value?: number): void };
 
+  /** Per-session handshake durations, added to handshakeSeconds when scraped (handshakeDone). */
+  private readonly handshakes: HistogramTally<'method'>;
   /** Bytes of finished sessions; live sessions are added at scrape time. */
   private readonly closedBytes = { up: 0, down: 0 };
   /**
@@ -88,13 +91,19 @@ export class ProxyMetrics {
       },
     });
     this.authFailures = new Counter({ name: 'sockscale_proxy_auth_failures_total', help: 'Failed authentications by reason.', labelNames: ['reason'], registers });
+    const handshakeBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    const tally: { handshakes?: HistogramTally<'method'> } = {};
     this.handshakeSeconds = new Histogram({
       name: 'sockscale_proxy_handshake_duration_seconds',
       help: 'Time from accept to the SOCKS reply (greeting, auth, request, policy, connect).',
       labelNames: ['method'],
-      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: handshakeBuckets,
       registers,
+      collect() {
+        tally.handshakes?.flush();
+      },
     });
+    this.handshakes = tally.handshakes = new HistogramTally(this.handshakeSeconds, 'method', handshakeBuckets);
     const udp = this.udpCounts;
     this.udpDatagrams = new Counter({
       name: 'sockscale_proxy_udp_datagrams_total',
@@ -179,6 +188,11 @@ export class ProxyMetrics {
   /** A policy decision (sockscale_proxy_policy_decisions_total). */
   decision(action: 'allow' | 'deny', reason: string): void {
     this.decisions.add(action, reason);
+  }
+
+  /** A session's handshake took `seconds` (sockscale_proxy_handshake_duration_seconds). */
+  handshakeDone(method: 'none' | 'password', seconds: number): void {
+    this.handshakes.observe(method, seconds);
   }
 
   addClosedBytes(up: number, down: number): void {

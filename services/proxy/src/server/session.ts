@@ -15,11 +15,12 @@ import {
 import { NO_MATCH, type CompiledPolicy, type Decision, type SubjectRules } from '../policy';
 import { REPLY_OUTCOME, replyForError } from '../relay/errno-reply';
 import { DialCanceller, dialFirst } from '../relay/dial';
-import { startRelayTcp, type ByteCounters } from '../relay/tcp-relay';
+import { startRelayTcp, type ByteCounters, type RelayDoneListener, type RelayResult } from '../relay/tcp-relay';
 import { acceptBindPeer } from '../relay/bind';
 import { UdpAssociation, UdpQuota, type UdpAssociationHandle } from '../udp';
 import { recheckQuota } from '../stages/session-quota';
 import { recordDecision } from '../stages/record-decision';
+import type { AuthResult } from '../stages/password-verifier';
 import { inspectTunnel } from '../stages/inspect-tunnel';
 import { holdLimitsWithSlots, limitUserKey, rewireLimits, ruleKeyOf, type LimitHold } from '../stages/session-limits';
 import type { CommandLabel } from './proxy-metrics';
@@ -31,6 +32,25 @@ const MAX_HANDSHAKE_BYTES = 1032;
 const LINGER_MS = 2000;
 /** The handshake buffer when empty: shared, so an established session holds no buffer of its own. */
 const EMPTY: Buffer = Buffer.alloc(0);
+
+/**
+ * The client socket points at its session, so its listeners are shared module functions
+ * (EventEmitter calls them with the socket as `this`), not closures held by every session.
+ */
+const kSession = Symbol('sockscale.session');
+type SessionSocket = Socket & { [kSession]?: Session };
+
+function onClientError(this: SessionSocket, err: Error): void {
+  this[kSession]?.onSocketError(err);
+}
+
+function onClientClose(this: SessionSocket): void {
+  this[kSession]?.onSocketClose();
+}
+
+function onClientData(this: SessionSocket, chunk: Buffer): void {
+  this[kSession]?.onData(chunk);
+}
 
 type State = 'greeting' | 'auth' | 'authenticating' | 'request' | 'connecting' | 'established' | 'closing' | 'closed';
 
@@ -45,7 +65,7 @@ const COMMAND_LABEL: Readonly<Record<number, CommandLabel>> = {
  * over a bounded buffer, then the command (CONNECT, BIND, UDP ASSOCIATE), then one access-log
  * line. Every socket it owns has an 'error' listener from the moment it exists.
  */
-export class Session {
+export class Session implements RelayDoneListener {
   readonly id: number;
   readonly clientIp: string;
   readonly clientPort: number;
@@ -72,7 +92,10 @@ export class Session {
   /** Connection slot and bandwidth gates of an allowed session (limits stage). */
   private hold: LimitHold | undefined;
   private lingerUntil = 0;
-  private idleMark = { up: -1, down: -1, since: 0 };
+  /** Bytes at the last sweep that saw traffic, and when (idle timeout). */
+  private idleUp = -1;
+  private idleDown = -1;
+  private idleSince = 0;
   /** Per-session child logger, made on first use (most sessions never log on their own). */
   private childLog: Logger | undefined;
 
@@ -85,9 +108,10 @@ export class Session {
     this.clientIp = normalizeIp(socket.remoteAddress ?? '') ?? 'unknown';
     this.clientPort = socket.remotePort ?? 0;
     this.policy = ctx.policy();
-    socket.on('error', this.onSocketError);
-    socket.on('close', this.onSocketClose);
-    socket.on('data', this.onData);
+    (socket as SessionSocket)[kSession] = this;
+    socket.on('error', onClientError);
+    socket.on('close', onClientClose);
+    socket.on('data', onClientData);
     ctx.metrics.sessionOpened();
   }
 
@@ -113,9 +137,11 @@ export class Session {
       case 'established': {
         const idle = this.ctx.options.idleTimeoutMs;
         if (idle <= 0) return;
-        if (this.bytes.up !== this.idleMark.up || this.bytes.down !== this.idleMark.down) {
-          this.idleMark = { up: this.bytes.up, down: this.bytes.down, since: now };
-        } else if (now - this.idleMark.since > idle) {
+        if (this.bytes.up !== this.idleUp || this.bytes.down !== this.idleDown) {
+          this.idleUp = this.bytes.up;
+          this.idleDown = this.bytes.down;
+          this.idleSince = now;
+        } else if (now - this.idleSince > idle) {
           this.outcome = 'idle_timeout';
           this.destroyAll();
         }
@@ -170,17 +196,22 @@ export class Session {
     this.destroyAll();
   }
 
-  private onSocketError = (err: Error): void => {
+  /** @internal client 'error' (through onClientError). */
+  onSocketError(err: Error): void {
     if (this.state !== 'closed' && this.outcome === 'aborted') this.log.debug({ err: err.message }, 'client socket error');
-  };
+  }
 
-  private onSocketClose = (): void => {
+
+  /** @internal client 'close' (through onClientClose). */
+  onSocketClose(): void {
     if (this.state === 'established' || this.state === 'closed') return; // the command's own close handling finishes
     this.abort?.abort();
     this.finish();
-  };
+  }
 
-  private onData = (chunk: Buffer): void => {
+
+  /** @internal handshake bytes (through onClientData). */
+  onData(chunk: Buffer): void {
     if (this.state === 'closing') return; // discarding while we linger after a failure reply
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     if (this.buf.length > MAX_HANDSHAKE_BYTES) {
@@ -190,7 +221,8 @@ export class Session {
       return;
     }
     this.advance();
-  };
+  }
+
 
   private consume(n: number): void {
     this.buf = n >= this.buf.length ? EMPTY : this.buf.subarray(n);
@@ -227,21 +259,17 @@ export class Session {
           this.consume(r.consumed);
           this.state = 'authenticating';
           const { username, password } = r.value;
+          // Most logins are answered without a hash computation (plain or already verified):
+          // then without a promise, and a request in the same read is handled in this loop.
+          const known = this.ctx.verifier.verifyKnown(username, password);
+          if (known !== undefined) {
+            if (!this.authenticated(username, known)) return;
+            continue;
+          }
           this.ctx.verifier.verify(username, password).then(
             (res) => {
               if (this.state !== 'authenticating') return;
-              if (!res.ok) {
-                this.user = username;
-                this.ctx.metrics.authFailures.inc({ reason: res.reason });
-                this.fail('auth_failed', encodeUserPassStatus(false), `authentication failed: ${res.reason}`);
-                return;
-              }
-              this.user = username;
-              this.groups = res.user.spec.groups;
-              this.rules = this.policy.forSubject({ user: username, groups: this.groups, clientIp: this.clientIp });
-              this.socket.write(encodeUserPassStatus(true));
-              this.state = 'request';
-              this.advance();
+              if (this.authenticated(username, res)) this.advance();
             },
             (err: unknown) => {
               this.log.error({ err }, 'password verification failed');
@@ -262,7 +290,7 @@ export class Session {
           this.setCommand(COMMAND_LABEL[command] ?? 'none');
           this.destination = formatDestination(address, port);
           this.state = 'connecting';
-          this.socket.removeListener('data', this.onData);
+          this.socket.removeListener('data', onClientData);
           this.socket.pause();
           const early = this.buf; // bytes a client sent before our reply (optimistic data)
           this.buf = EMPTY;
@@ -282,6 +310,21 @@ export class Session {
           return;
       }
     }
+  }
+
+  /** The RFC 1929 answer; true when the session goes on to its request. */
+  private authenticated(username: string, res: AuthResult): boolean {
+    this.user = username;
+    if (!res.ok) {
+      this.ctx.metrics.authFailures.inc({ reason: res.reason });
+      this.fail('auth_failed', encodeUserPassStatus(false), `authentication failed: ${res.reason}`);
+      return false;
+    }
+    this.groups = res.user.spec.groups;
+    this.rules = this.policy.forSubject({ user: username, groups: this.groups, clientIp: this.clientIp });
+    this.socket.write(encodeUserPassStatus(true));
+    this.state = 'request';
+    return true;
   }
 
   private setCommand(label: CommandLabel): void {
@@ -304,6 +347,16 @@ export class Session {
     return d;
   }
 
+  /** allowedAddresses for an address literal: no resolution, so no promise (the common case). */
+  private allowedIp(rules: SubjectRules, command: PolicyCommand, host: string, port: number): { ips: string[]; domain?: string; inspect?: boolean } | undefined {
+    const ip = normalizeIp(host) ?? host;
+    if (command === 'Connect' && rules.inspects && rules.needsProtocol({ command, destination: { ip }, port })) return { ips: [ip], inspect: true };
+    const d = this.decide(rules, command, { ip }, port);
+    this.decision = d;
+    if (d.action !== 'Allow') return this.fail('denied', encodeReply(Reply.NotAllowed), 'denied by policy');
+    return { ips: [ip] };
+  }
+
   /** Resolves a request address to candidate IPs allowed by policy; replies itself on failure. */
   private async allowedAddresses(command: PolicyCommand, address: SocksAddress, port: number): Promise<{ ips: string[]; domain?: string; inspect?: boolean } | undefined> {
     const rules = this.rules;
@@ -311,14 +364,7 @@ export class Session {
     // CONNECT under rules with `protocols`: the tunnel's first bytes may decide (inspectFirst).
     const inspects = command === 'Connect' && rules.inspects;
     const needs = (destination: { ip: string; domain?: string }): boolean => inspects && rules.needsProtocol({ command, destination, port });
-    if (address.type !== 'domain') {
-      const ip = normalizeIp(address.host) ?? address.host;
-      if (needs({ ip })) return { ips: [ip], inspect: true };
-      const d = this.decide(rules, command, { ip }, port);
-      this.decision = d;
-      if (d.action !== 'Allow') return this.fail('denied', encodeReply(Reply.NotAllowed), 'denied by policy');
-      return { ips: [ip] };
-    }
+    if (address.type !== 'domain') return this.allowedIp(rules, command, address.host, port);
     const domain = address.host.toLowerCase().replace(/\.$/, '');
     if (!inspects && !rules.mightAllowDomain(command, domain, port)) {
       this.decision = this.decide(rules, command, { domain }, port);
@@ -355,7 +401,8 @@ export class Session {
   }
 
   private async connect(address: SocksAddress, port: number, early: Buffer): Promise<void> {
-    const allowed = await this.allowedAddresses('Connect', address, port);
+    const rules = this.rules;
+    const allowed = address.type !== 'domain' && rules !== undefined ? this.allowedIp(rules, 'Connect', address.host, port) : await this.allowedAddresses('Connect', address, port);
     if (allowed === undefined) return;
     // Inspected tunnels: reply first, read the first bytes, decide; errors after the reply can only close.
     let first = early;
@@ -393,7 +440,9 @@ export class Session {
       return;
     }
     this.target = target;
-    const ip = normalizeIp(target.remoteAddress ?? '') ?? allowed.ips[0];
+    this.abort = undefined; // the dial is over: nothing left to cancel, nothing to keep
+    // One candidate: that is the address dialled (already canonical; no getpeername(2) for it).
+    const ip = allowed.ips.length === 1 ? allowed.ips[0] : (normalizeIp(target.remoteAddress ?? '') ?? allowed.ips[0]);
     this.recheckRequest = { command: 'Connect', ip, domain: allowed.domain, port, ...detected };
     if (!replied) this.socket.write(encodeReply(Reply.Succeeded, { host: target.localAddress ?? '0.0.0.0', port: target.localPort ?? 0 }));
     if (!replied) this.observeHandshake();
@@ -409,8 +458,23 @@ export class Session {
     const relay = startRelayTcp(this.socket, target, this.bytes, gates === undefined ? undefined : { upGate: gates.up, downGate: gates.down });
     // A limit or quota that appears later (reload, run-time user rate) is attached to the running relay.
     if (hold !== undefined) hold.onGates = (g) => relay.setGates(g.up, g.down);
-    const { error } = await relay.done;
-    if (error !== undefined && this.outcome === 'success') this.outcome = 'reset';
+    relay.whenDone(this); // relayDone finishes; this async function ends here (nothing kept suspended)
+    this.relayOwnsClient();
+  }
+
+  /**
+   * Once the relay runs, its own 'error' and 'close' listeners handle the client socket, and the
+   * session's would be no-ops (state 'established'): remove them (one listener per event, no
+   * listener arrays held by every tunnel).
+   */
+  private relayOwnsClient(): void {
+    this.socket.removeListener('error', onClientError);
+    this.socket.removeListener('close', onClientClose);
+  }
+
+  /** @internal The tunnel's relay is over (both sockets closed). */
+  relayDone(result: RelayResult): void {
+    if (result.error !== undefined && this.outcome === 'success') this.outcome = 'reset';
     this.finish();
   }
 
@@ -482,9 +546,8 @@ export class Session {
     const gates = hold?.relay;
     const relay = startRelayTcp(this.socket, peer, this.bytes, gates === undefined ? undefined : { upGate: gates.up, downGate: gates.down });
     if (hold !== undefined) hold.onGates = (g) => relay.setGates(g.up, g.down);
-    const { error } = await relay.done;
-    if (error !== undefined && this.outcome === 'success') this.outcome = 'reset';
-    this.finish();
+    relay.whenDone(this); // relayDone finishes; this async function ends here (nothing kept suspended)
+    this.relayOwnsClient();
   }
 
   /** BIND / UDP ASSOCIATE name an expected peer or client address; all-zero means "any". */
@@ -565,7 +628,7 @@ export class Session {
   }
 
   private observeHandshake(): void {
-    this.ctx.metrics.handshakeSeconds.observe({ method: this.method }, (Date.now() - this.startedAt) / 1000);
+    this.ctx.metrics.handshakeDone(this.method, (Date.now() - this.startedAt) / 1000);
   }
 
   /** Sends a final reply (if any), then closes gracefully and finishes the session. */
@@ -575,7 +638,7 @@ export class Session {
     this.log.debug({ outcome, why: message, err: err instanceof Error ? err.message : undefined }, 'session failed');
     this.state = 'closing';
     this.lingerUntil = Date.now() + LINGER_MS;
-    this.socket.removeListener('data', this.onData);
+    this.socket.removeListener('data', onClientData);
     this.socket.on('data', () => undefined); // drain and discard so our FIN is not turned into a RST
     if (reply !== undefined) this.socket.end(reply);
     else this.socket.end();
@@ -602,6 +665,7 @@ export class Session {
     m.sessionClosed(this.commandLabel, this.outcome);
     m.addClosedBytes(this.bytes.up, this.bytes.down);
     this.ctx.onSessionEnd(this);
+    if (!this.ctx.accessLog.isLevelEnabled('info')) return; // no line to build (e.g. --log-level warn)
     const d = this.decision;
     this.ctx.accessLog.info(
       {

@@ -50,3 +50,20 @@ test('hash verifications beyond the queue bound fail as busy instead of piling u
   assert.equal(reasons.filter((r) => r === 'busy').length, 3);
   assert.equal(reasons.filter((r) => r === 'bad_password').length, 3);
 });
+
+test('verifyKnown answers without scrypt (plain, cached, unknown, disabled) and defers an unverified hash', async () => {
+  const v = new PasswordVerifier();
+  v.setUsers([user('alice', { value: 'wonderland' }), user('bob', { hash: await hashPassword('builder', { ln: 8 }) }), user('eve', { value: 'x' }, true)]);
+  assert.equal(v.verifyKnown('alice', 'wonderland')?.ok, true);
+  assert.deepEqual(v.verifyKnown('alice', 'wonder'), { ok: false, reason: 'bad_password' });
+  assert.deepEqual(v.verifyKnown('nobody', 'x'), { ok: false, reason: 'unknown_user' });
+  assert.deepEqual(v.verifyKnown('eve', 'x'), { ok: false, reason: 'disabled' });
+  // Not verified yet: only verify() (scrypt) can tell, for the right and the wrong password alike.
+  assert.equal(v.verifyKnown('bob', 'builder'), undefined);
+  assert.equal(v.verifyKnown('bob', 'nope'), undefined);
+  assert.deepEqual(await v.verify('bob', 'nope'), { ok: false, reason: 'bad_password' });
+  assert.equal(v.verifyKnown('bob', 'nope'), undefined); // failures are not cached
+  assert.equal((await v.verify('bob', 'builder')).ok, true);
+  assert.equal(v.verifyKnown('bob', 'builder')?.ok, true); // cached now: synchronous
+  assert.equal(v.verifyKnown('bob', 'nope'), undefined);
+});

@@ -59,7 +59,11 @@ export class PasswordVerifier {
     return this.credentials.size;
   }
 
-  async verify(username: string, password: string): Promise<AuthResult> {
+  /**
+   * The answer when it needs no scrypt computation (unknown or disabled user, plain password,
+   * a password that verified before), synchronously; undefined when only `verify` can tell.
+   */
+  verifyKnown(username: string, password: string): AuthResult | undefined {
     const cred = this.credentials.get(username);
     const mac = this.mac(password);
     if (cred === undefined) {
@@ -72,6 +76,15 @@ export class PasswordVerifier {
     }
     if (cred.scrypt === undefined) return { ok: false, reason: 'bad_password' };
     if (cred.verifiedMac !== undefined && timingSafeEqual(mac, cred.verifiedMac)) return { ok: true, user: cred.user };
+    return undefined;
+  }
+
+  async verify(username: string, password: string): Promise<AuthResult> {
+    const known = this.verifyKnown(username, password);
+    if (known !== undefined) return known;
+    const cred = this.credentials.get(username);
+    if (cred?.scrypt === undefined) return { ok: false, reason: 'bad_password' }; // not reached: verifyKnown answers these
+    const mac = this.mac(password);
     if (!(await this.acquire())) return { ok: false, reason: 'busy' };
     let ok: boolean;
     try {
