@@ -10,6 +10,7 @@ import { Etcd3, isRecoverableError, type IKeyValue, type IOptions, type Watcher 
 import { compareEnvelopes, objectKey, type Logger, type PolicyObject } from '@sockscale/common';
 import { EtcdRelayStore } from '../relays/etcd-relay-store';
 import { OBJECTS_PREFIX, objectKeyPath, POLICY_REVISION_KEY } from './key-layout';
+import { EtcdProxyStatusStore } from './etcd-proxy-status-store';
 import { ObjectNotFoundError, StoreConflictError, StoreUnavailableError } from './store-errors';
 import type { ObjectRef, PolicyStore, StoreState, WriteResult } from './store-types';
 import { parseStored, storedForm } from './stored-form';
@@ -21,11 +22,14 @@ export interface EtcdStoreOptions {
   callTimeoutMs?: number;
   /** Reachability probe period (default 1 s). */
   probeIntervalMs?: number;
+  /** Lease TTL of this replica's proxy status records (default 15 s). */
+  proxyStatusTtlSeconds?: number;
   /** TLS to etcd (CA, optional client cert/key). */
   tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
 }
 
 const MAX_WRITE_ATTEMPTS = 5;
+export const DEFAULT_PROXY_STATUS_TTL_SECONDS = 15;
 
 interface RawState {
   revision: number;
@@ -37,6 +41,7 @@ export class EtcdStore implements PolicyStore {
   readonly kind = 'etcd' as const;
   private readonly client: Etcd3;
   readonly relays: EtcdRelayStore;
+  readonly proxyStatus: EtcdProxyStatusStore;
   private readonly log: Logger;
   private readonly callTimeoutMs: number;
   private readonly listeners: (() => void)[] = [];
@@ -69,6 +74,7 @@ export class EtcdStore implements PolicyStore {
     }
     this.client = new Etcd3(options);
     this.relays = new EtcdRelayStore(this.client, opts.log.child({ component: 'relay-store' }), this.callTimeoutMs);
+    this.proxyStatus = new EtcdProxyStatusStore(this.client, opts.log.child({ component: 'proxy-status' }), opts.proxyStatusTtlSeconds ?? DEFAULT_PROXY_STATUS_TTL_SECONDS, this.callTimeoutMs);
   }
 
   /** The etcd client, shared with the quota ledger (services/control/src/quota). */
@@ -90,6 +96,7 @@ export class EtcdStore implements PolicyStore {
     this.probeTimer = setInterval(() => void this.probe(), this.opts.probeIntervalMs ?? 1000);
     this.probeTimer.unref();
     void this.follow();
+    this.proxyStatus.start();
   }
 
   /** Creates the watch on the marker key (retrying while etcd is away). */
@@ -199,6 +206,7 @@ export class EtcdStore implements PolicyStore {
     if (this.probeTimer !== undefined) clearInterval(this.probeTimer);
     await this.watcher?.cancel().catch(() => undefined);
     await this.relays.close();
+    await this.proxyStatus.close();
     this.client.close();
   }
 

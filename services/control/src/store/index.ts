@@ -6,3 +6,6 @@ export * from './key-layout';
 export { MemoryStore } from './memory-store';
 export { EtcdStore, type EtcdStoreOptions } from './etcd-store';
 export { storedForm } from './stored-form';
+export * from './proxy-status-store';
+export { EtcdProxyStatusStore } from './etcd-proxy-status-store';
+export { prefixRangeEnd, prefixRange } from './etcd-prefix';
