@@ -28,6 +28,7 @@ export interface TrackedProxy {
 export class AckTracker {
   private readonly proxies = new Map<string, TrackedProxy>();
   private streams = 0;
+  private prunedAt = 0;
   private readonly listeners: ((id: string) => void)[] = [];
   private remote: () => readonly ProxyRecord[] = () => [];
 
@@ -80,7 +81,8 @@ export class AckTracker {
   sent(p: TrackedProxy, version: number): void {
     p.sentVersion = version;
     p.sentAt = Date.now();
-    this.changed(p.id, p);
+    // Not a change worth a store write by itself (the ACK or NACK follows within milliseconds
+    // and carries sentVersion along); a push wave to 1,000 proxies then costs one write wave.
   }
 
   ack(p: TrackedProxy, version: number): void {
@@ -141,8 +143,12 @@ export class AckTracker {
     return out;
   }
 
+  /** Forgets old disconnected records; at most once a second (connect storms must stay O(n)). */
   private prune(): void {
-    const cutoff = Date.now() - this.retainMs;
+    const now = Date.now();
+    if (now - this.prunedAt < Math.min(1000, this.retainMs)) return;
+    this.prunedAt = now;
+    const cutoff = now - this.retainMs;
     for (const [id, p] of this.proxies) {
       if (p.connected || p.lastSeenMs >= cutoff) continue;
       this.proxies.delete(id);
