@@ -28,7 +28,7 @@ export interface PrefixFollower {
   delete(kv: IKeyValue): void;
 }
 
-/** Retries `create` every second until it gives a watcher (or `closed()`); logs each failure once per attempt. */
+/** Retries `create` every second until it gives a watcher (or `closed()`), logging each failure; `what` names the watch in logs. */
 export async function retryWatch(create: () => Promise<Watcher>, o: { log: Logger; what: string; closed: () => boolean }): Promise<Watcher | undefined> {
   while (!o.closed()) {
     try {
@@ -37,11 +37,11 @@ export async function retryWatch(create: () => Promise<Watcher>, o: { log: Logge
         await watcher.cancel();
         return undefined;
       }
-      watcher.on('disconnected', (err: Error) => o.log.warn({ err: err.message }, `${o.what} watch disconnected`));
-      watcher.on('error', (err: Error) => o.log.warn({ err: err.message }, `${o.what} watch error`));
+      watcher.on('disconnected', (err: Error) => o.log.warn({ watch: o.what, err: err.message }, 'etcd watch disconnected'));
+      watcher.on('error', (err: Error) => o.log.warn({ watch: o.what, err: err.message }, 'etcd watch error'));
       return watcher;
     } catch (err) {
-      o.log.warn({ err: (err as Error).message }, `cannot watch the ${o.what} yet; retrying`);
+      o.log.warn({ watch: o.what, err: (err as Error).message }, 'cannot watch etcd yet; retrying');
       await new Promise((r) => setTimeout(r, 1000).unref());
     }
   }

@@ -11,6 +11,7 @@ import { compareEnvelopes, objectKey, type Logger, type PolicyObject } from '@so
 import { EtcdRelayStore } from '../relays/etcd-relay-store';
 import { OBJECTS_PREFIX, objectKeyPath, POLICY_REVISION_KEY } from './key-layout';
 import { EtcdProxyStatusStore } from './etcd-proxy-status-store';
+import { prefixRange, retryWatch } from './etcd-prefix';
 import { ObjectNotFoundError, StoreConflictError, StoreUnavailableError } from './store-errors';
 import type { ObjectRef, PolicyStore, StoreState, WriteResult } from './store-types';
 import { parseStored, storedForm } from './stored-form';
@@ -104,27 +105,14 @@ export class EtcdStore implements PolicyStore {
     const notify = (): void => {
       for (const l of this.listeners) l();
     };
-    while (!this.closed) {
-      try {
-        const watcher = await this.client.watch().key(POLICY_REVISION_KEY).create();
-        if (this.closed) {
-          await watcher.cancel();
-          return;
-        }
-        this.watcher = watcher;
-        watcher.on('put', notify);
-        watcher.on('delete', notify);
-        // After a reconnect the watch resumes from its last revision; read again anyway.
-        watcher.on('connected', notify);
-        watcher.on('disconnected', (err) => this.log.warn({ err: err.message }, 'etcd watch disconnected'));
-        watcher.on('error', (err) => this.log.warn({ err: err.message }, 'etcd watch error'));
-        notify();
-        return;
-      } catch (err) {
-        this.log.warn({ err: (err as Error).message }, 'cannot watch etcd yet; retrying');
-        await new Promise((r) => setTimeout(r, 1000).unref());
-      }
-    }
+    const watcher = await retryWatch(() => this.client.watch().key(POLICY_REVISION_KEY).create(), { log: this.log, what: 'policy', closed: () => this.closed });
+    if (watcher === undefined) return;
+    this.watcher = watcher;
+    watcher.on('put', notify);
+    watcher.on('delete', notify);
+    // After a reconnect the watch resumes from its last revision; read again anyway.
+    watcher.on('connected', notify);
+    notify();
   }
 
   async read(): Promise<StoreState> {
@@ -223,12 +211,10 @@ export class EtcdStore implements PolicyStore {
   }
 
   private async readRaw(): Promise<RawState> {
-    const end = Buffer.from(OBJECTS_PREFIX);
-    end[end.length - 1] = (end[end.length - 1] ?? 0) + 1;
     try {
       const res = await this.client.kv.txn({
         compare: [],
-        success: [{ request_range: { key: Buffer.from(POLICY_REVISION_KEY) } }, { request_range: { key: Buffer.from(OBJECTS_PREFIX), range_end: end } }],
+        success: [{ request_range: { key: Buffer.from(POLICY_REVISION_KEY) } }, { request_range: prefixRange(OBJECTS_PREFIX) }],
         failure: [],
       });
       const marker = res.responses[0]?.response_range.kvs[0];
