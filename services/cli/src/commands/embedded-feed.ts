@@ -81,10 +81,12 @@ export class EmbeddedFeed implements PolicyFeed {
       first = await firstAnswer(client);
     } catch (err) {
       this.log.fatal({ err: (err as Error).message, code: (err as { code?: string }).code }, 'cannot start the embedded control plane');
+      this.close();
       return 1;
     }
     if ('error' in first) {
       this.log.fatal({ error: first.error, files: loaded.files }, 'policy rejected by the proxy; not starting');
+      this.close();
       return 1;
     }
     this.loadedVersion = first.version;
