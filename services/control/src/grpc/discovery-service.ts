@@ -28,7 +28,7 @@ export function discoveryHandlers(deps: {
   serialize?: (v: WatchResponse) => Buffer;
 }): PolicyDiscoveryHandlers {
   const { publisher, tracker, metrics, log } = deps;
-  const serialize = deps.serialize ?? (loadSockscaleProto().sockscale.policy.v1.PolicyDiscovery.service.Watch?.responseSerialize);
+  const serialize = deps.serialize ?? loadSockscaleProto().sockscale.policy.v1.PolicyDiscovery.service.Watch?.responseSerialize;
   /** The encoded WatchResponse of each published snapshot, built by the first stream that sends it. */
   const encoded = new WeakMap<PublishedSnapshot, { nonce: string; message: PreEncoded }>();
   const encode = (p: PublishedSnapshot): { nonce: string; message: PreEncoded } => {
