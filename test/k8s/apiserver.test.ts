@@ -47,6 +47,11 @@ void test('helm install: the API server accepts every object of the default char
   const firstObjects = m[1].replace(/^ {3}/gm, '');
   ok(k().kubectl(['apply', '-n', NS, '-f', '-'], { input: firstObjects }), 'apply the objects from NOTES');
   ok(k().kubectl(['get', '-n', NS, 'socksuser/alice', 'sockspolicy/staff-web']), 'get them');
+  // The optional quota of step 4 is accepted as printed too.
+  const docs = [...installOutput.matchAll(/<<'YAML'\n([\s\S]*?)\n\s*YAML\n/g)].map((d) => (d[1] ?? '').replace(/^ {3}/gm, ''));
+  assert.equal(docs.length, 2, 'NOTES carries the first objects and a quota');
+  ok(k().kubectl(['apply', '-n', NS, '-f', '-'], { input: docs[1] }), 'apply the quota from NOTES');
+  ok(k().kubectl(['get', '-n', NS, 'socksquota/staff-monthly']), 'get it');
   const names = ok(k().kubectl(['get', '-n', NS, 'deployments,statefulsets,services,horizontalpodautoscalers,poddisruptionbudgets,serviceaccounts,roles,rolebindings,secrets', '-o', 'name']), 'kubectl get');
   for (const want of [
     'deployment.apps/rel-sockscale-control',
@@ -78,6 +83,9 @@ void test('RBAC: the control plane may read CRDs and Secrets and write only stat
     [control, ['watch', 'socksusers.sockscale.io'], 'yes'],
     [control, ['update', 'sockspolicies.sockscale.io', '--subresource=status'], 'yes'],
     [control, ['update', 'sockspolicies.sockscale.io'], 'no'],
+    [control, ['watch', 'socksquotas.sockscale.io'], 'yes'],
+    [control, ['patch', 'socksquotas.sockscale.io', '--subresource=status'], 'yes'],
+    [control, ['update', 'socksquotas.sockscale.io'], 'no'],
     [control, ['delete', 'socksusers.sockscale.io'], 'no'],
     [control, ['get', 'secrets'], 'yes'],
     [control, ['create', 'secrets'], 'no'],
@@ -125,6 +133,8 @@ void test('printer columns, short names and the status subresource with conditio
   assert.match(ok(k().kubectl(['get', '-n', NS, 'spol', 'columns']), 'get'), /^columns\s+42\s+True\s+/m);
   const users = ok(k().kubectl(['get', '-n', NS, 'suser']), 'get suser');
   assert.match(users, /^NAME\s+GROUPS\s+DISABLED\s+SECRET\s+ACCEPTED\s+PROGRAMMED\s+AGE/m);
+  const quotas = ok(k().kubectl(['get', '-n', NS, 'squota']), 'get squota');
+  assert.match(quotas, /^NAME\s+USER\s+GROUP\s+LIMIT\s+USED\s+REMAINING\s+RESETS\s+ACCEPTED\s+PROGRAMMED\s+AGE/m);
 });
 
 void test('server-side dry-run: the other values files render objects the API server accepts', () => {

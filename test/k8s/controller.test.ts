@@ -82,9 +82,10 @@ const cond = (c: { conditions: Cond[] }, type: string) => c.conditions.find((x) 
 before(async () => {
   cluster = await KubeCluster.start();
   ok(k().kubectl(['create', 'namespace', NS]), 'create namespace');
-  const crds = ok(helm(['template', 'rel', CHART_DIR, '--namespace', NS, '--show-only', 'templates/crds/sockspolicies.yaml', '--show-only', 'templates/crds/socksusers.yaml']), 'render CRDs');
+  const files = ['sockspolicies', 'socksusers', 'socksquotas'];
+  const crds = ok(helm(['template', 'rel', CHART_DIR, '--namespace', NS, ...files.flatMap((f) => ['--show-only', `templates/crds/${f}.yaml`])]), 'render CRDs');
   ok(k().kubectl(['apply', '-f', '-'], { input: crds }), 'install CRDs');
-  ok(k().kubectl(['wait', '--for=condition=Established', 'crd/sockspolicies.sockscale.io', 'crd/socksusers.sockscale.io', '--timeout=30s']), 'CRDs established');
+  ok(k().kubectl(['wait', '--for=condition=Established', ...files.map((f) => `crd/${f}.sockscale.io`), '--timeout=30s']), 'CRDs established');
   echo = await startEchoServer();
   cp = await ControlProcess.start({ store: 'memory' }, ['--kubeconfig', k().kubeconfig, '--namespace', NS, '--lease-name', LEASE, '--identity', 'replica-a']);
 });

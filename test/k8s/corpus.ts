@@ -1,5 +1,5 @@
 /**
- * Good and bad SocksPolicy/SocksUser objects in their Kubernetes form. The TypeScript validator
+ * Good and bad SocksPolicy/SocksUser/SocksQuota objects in their Kubernetes form. The TypeScript validator
  * (cluster mode) and the real API server (the generated CRDs) must agree on every one:
  * test/k8s/corpus-validator.test.ts and apiserver.test.ts. `k8s` is a piece of the message
  * kubectl must print for a bad object (the field path, usually), so refusals stay clear.
@@ -26,6 +26,11 @@ function user(spec: Record<string, unknown>): Record<string, unknown> {
   n += 1;
   return { apiVersion: 'sockscale.io/v1alpha1', kind: 'SocksUser', metadata: { name: `u${n}` }, spec };
 }
+function quota(spec: Record<string, unknown>): Record<string, unknown> {
+  n += 1;
+  return { apiVersion: 'sockscale.io/v1alpha1', kind: 'SocksQuota', metadata: { name: `q${n}` }, spec };
+}
+const monthly = { type: 'Monthly' };
 const subjects = { groups: ['staff'] };
 const allow = { action: 'Allow' };
 const rule = (r: Record<string, unknown>) => policy({ subjects, rules: [{ action: 'Allow', ...r }] });
@@ -135,4 +140,35 @@ export const CORPUS: CorpusCase[] = [
   { name: 'scrypt hash with a short salt', valid: false, object: user({ password: { hash: `$scrypt$ln=15,r=8,p=1$YWJj$${KEY}` } }), k8s: 'spec.password.hash' },
   { name: 'group name with a space', valid: false, object: user({ groups: ['Not OK'], password: { hash: HASH } }), k8s: 'spec.groups[0]' },
   { name: 'disabled as a string', valid: false, object: user({ disabled: 'no', password: { hash: HASH } }), k8s: 'spec.disabled' },
+  // ---- SocksQuota, good
+  { name: 'user quota per calendar month', valid: true, object: quota({ subject: { user: 'alice' }, bytes: '50Gi', period: { type: 'Monthly', timeZone: 'Europe/Berlin' } }) },
+  {
+    name: 'PerMember group quota, weekly, throttled',
+    valid: true,
+    object: quota({ subject: { group: 'students', scope: 'PerMember' }, bytes: 1048576, period: { type: 'Weekly', weekStart: 'Sun' }, direction: 'Down', onExhausted: { action: 'Throttle', rate: '64k/s' }, offlineAllowance: '10Mi' }),
+  },
+  { name: 'Shared group quota, 30-day periods from an anchor', valid: true, object: quota({ subject: { group: 'staff', scope: 'Shared' }, bytes: '1T', period: { type: 'Days', days: 30, anchor: '2026-01-15' } }) },
+  { name: 'bandwidth and connections only', valid: true, object: quota({ subject: { user: 'bob' }, bandwidth: '30MB/s', maxConnections: 10 }) },
+  // ---- SocksQuota, bad
+  { name: 'quota for a user and a group', valid: false, object: quota({ subject: { user: 'a', group: 'b' }, maxConnections: 1 }), k8s: 'set exactly one of "user" or "group"' },
+  { name: 'quota for no one', valid: false, object: quota({ subject: {}, maxConnections: 1 }), k8s: 'set exactly one of "user" or "group"' },
+  { name: 'quota without subject', valid: false, object: quota({ bytes: '1Gi', period: monthly }), k8s: 'spec.subject' },
+  { name: 'scope on a user quota', valid: false, object: quota({ subject: { user: 'a', scope: 'Shared' }, maxConnections: 1 }), k8s: '"scope" applies to groups only' },
+  { name: 'quota limiting nothing', valid: false, object: quota({ subject: { user: 'a' } }), k8s: 'a quota limits nothing' },
+  { name: 'bytes without a period', valid: false, object: quota({ subject: { user: 'a' }, bytes: '1Gi' }), k8s: '"bytes" needs a "period"' },
+  { name: 'period without bytes', valid: false, object: quota({ subject: { user: 'a' }, period: monthly, maxConnections: 1 }), k8s: '"period" without "bytes"' },
+  { name: 'Days period without days', valid: false, object: quota({ subject: { user: 'a' }, bytes: '1Gi', period: { type: 'Days' } }), k8s: 'a "Days" period needs "days"' },
+  { name: 'days on a Monthly period', valid: false, object: quota({ subject: { user: 'a' }, bytes: '1Gi', period: { type: 'Monthly', days: 3 } }), k8s: '"days" applies to type "Days" only' },
+  { name: 'anchor on a Daily period', valid: false, object: quota({ subject: { user: 'a' }, bytes: '1Gi', period: { type: 'Daily', anchor: '2026-01-01' } }), k8s: '"anchor" applies to type "Days" only' },
+  { name: 'weekStart on a Daily period', valid: false, object: quota({ subject: { user: 'a' }, bytes: '1Gi', period: { type: 'Daily', weekStart: 'Sun' } }), k8s: '"weekStart" applies to type "Weekly" only' },
+  { name: 'Throttle without a rate', valid: false, object: quota({ subject: { user: 'a' }, bytes: '1Gi', period: monthly, onExhausted: { action: 'Throttle' } }), k8s: '"Throttle" needs "rate"' },
+  { name: 'Block with a rate', valid: false, object: quota({ subject: { user: 'a' }, bytes: '1Gi', period: monthly, onExhausted: { action: 'Block', rate: '1k/s' } }), k8s: '"rate" applies to action "Throttle" only' },
+  { name: 'period type Yearly', valid: false, object: quota({ subject: { user: 'a' }, bytes: '1Gi', period: { type: 'Yearly' } }), k8s: 'spec.period.type' },
+  { name: 'quota bytes as a rate', valid: false, object: quota({ subject: { user: 'a' }, bytes: '10MB/s', period: monthly }), k8s: 'spec.bytes' },
+  { name: 'quota days over 3660', valid: false, object: quota({ subject: { user: 'a' }, bytes: '1Gi', period: { type: 'Days', days: 3661 } }), k8s: 'spec.period.days' },
+  { name: 'direction in lower case', valid: false, object: quota({ subject: { user: 'a' }, bytes: '1Gi', period: monthly, direction: 'total' }), k8s: 'spec.direction' },
+  { name: 'quota time zone with a space', valid: false, object: quota({ subject: { user: 'a' }, bytes: '1Gi', period: { type: 'Daily', timeZone: 'Europe Berlin' } }), k8s: 'spec.period.timeZone' },
+  { name: 'quota maxConnections 0', valid: false, object: quota({ subject: { user: 'a' }, maxConnections: 0 }), k8s: 'spec.maxConnections' },
+  { name: 'quota group name in upper case', valid: false, object: quota({ subject: { group: 'Staff' }, maxConnections: 1 }), k8s: 'spec.subject.group' },
+  { name: 'quota unknown field (typo)', valid: false, object: quota({ subject: { user: 'a' }, byte: '1Gi', period: monthly }), k8s: 'byte' },
 ];

@@ -78,6 +78,7 @@ void test('helm template defaults: components, replicas, restrictive pods, probe
   // The admin token reaches the control plane as a file from the Secret, never in env or args.
   assert.ok(cc.args.includes('--admin-token-file=/etc/sockscale/admin/token'));
   assert.ok(cc.args.includes('--in-cluster'), 'the control plane runs the Kubernetes controller with its service account');
+  assert.ok(cc.args.includes('--quota-status-interval=10s'), 'SocksQuota status bound from controlPlane.quotaStatusInterval');
   assert.ok(cc.volumeMounts.some((m: { name: string; mountPath: string }) => m.name === 'admin-token' && m.mountPath === '/etc/sockscale/admin'));
   assert.equal(control.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'admin-token').secret.secretName, 'rel-sockscale-control-admin-token');
   assert.ok(!JSON.stringify(cc.env ?? []).includes('admin-token'));
@@ -160,6 +161,7 @@ void test('helm template refuses bad values with a message naming the key', () =
     [['-f', join(FIXTURES, 'bad-no-etcd.yaml')], /\/etcd\/external\/endpoints': minItems: got 0, want 1/],
     [['-f', CI('monitoring-values.yaml')], /metrics\.serviceMonitor\.enabled needs the Prometheus Operator CRDs/],
     [['--set', 'proxy.drainTimeout=30'], /\/proxy\/drainTimeout': .*(does not match pattern|got number)/],
+    [['--set', 'controlPlane.quotaStatusInterval=10 s'], /\/controlPlane\/quotaStatusInterval': .*does not match pattern/],
     [['--set', 'tls.enabled=true'], /tls\.enabled needs tls\.controlPlaneSecret and tls\.proxySecret/],
   ];
   for (const [args, want] of cases) {

@@ -89,6 +89,9 @@ async function waitFor(what: string, deadlineMs: number, probe: () => Promise<bo
  * manager, scheduler or kubelet, so objects are stored and validated but no pod ever runs.
  */
 export class KubeCluster {
+  /** The API server's etcd; tests may give it to `sockscale control --etcd` (its keys live under /sockscale/, the API server's under /registry/). */
+  etcdUrl = '';
+
   private constructor(
     readonly dir: string,
     readonly server: string,
@@ -123,6 +126,7 @@ export class KubeCluster {
         `--listen-peer-urls=http://127.0.0.1:${peerPort}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
         `--initial-cluster=t=http://127.0.0.1:${peerPort}`, '--logger=zap', '--log-level=warn',
       ]);
+      cluster.etcdUrl = `http://127.0.0.1:${etcdPort}`;
       await waitFor('etcd', 30_000, async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok).catch(() => false)), () => (e.child.exitCode !== null ? e.log : undefined));
       const keyGen = run('openssl', ['genrsa', '-out', join(dir, 'sa.key'), '2048']);
       if (keyGen.status !== 0) throw new Error(`openssl genrsa failed: ${keyGen.stderr}`);

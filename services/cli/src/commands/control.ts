@@ -37,6 +37,7 @@ export async function controlCommand(config: ControlConfig): Promise<number> {
           access: config.kube.access,
           namespace: config.kube.namespace,
           lease: { namespace: config.kube.leaseNamespace, name: config.kube.leaseName, identity: config.kube.identity },
+          quotaStatusIntervalMs: config.kube.quotaStatusIntervalMs,
           log: root.child({ component: 'kubernetes' }),
         });
   try {

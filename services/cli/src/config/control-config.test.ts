@@ -96,7 +96,11 @@ test('control: --kubeconfig / --in-cluster enable the Kubernetes controller; nam
   assert.equal(parseControlConfig(['--store', 'memory'], {}, false).kube, undefined);
   const env = { SOCKSCALE_K8S_IN_CLUSTER: 'true', SOCKSCALE_POD_NAME: 'control-0', SOCKSCALE_POD_NAMESPACE: 'sys', SOCKSCALE_K8S_LEASE_NAME: 'rel-leader', SOCKSCALE_K8S_WATCH_NAMESPACE: '' };
   const ic = parseControlConfig(['--store', 'memory'], env, false);
-  assert.deepEqual(ic.kube, { access: { kind: 'in-cluster' }, namespace: undefined, leaseNamespace: 'sys', leaseName: 'rel-leader', identity: 'control-0' });
+  assert.deepEqual(ic.kube, { access: { kind: 'in-cluster' }, namespace: undefined, leaseNamespace: 'sys', leaseName: 'rel-leader', identity: 'control-0', quotaStatusIntervalMs: 10_000 });
+  assert.equal(parseControlConfig(['--store', 'memory', '--kubeconfig', kc, '--quota-status-interval', '2s'], {}, false).kube?.quotaStatusIntervalMs, 2000);
+  assert.deepEqual(issues(() => parseControlConfig(['--store', 'memory', '--kubeconfig', kc, '--quota-status-interval', '100ms'], {}, false)), [
+    '--quota-status-interval: must be at least 1s (proxies report usage about once a second)',
+  ]);
   assert.deepEqual(issues(() => parseControlConfig(['--store', 'memory', '--kubeconfig', kc, '--in-cluster', '--namespace', 'Bad_NS'], {}, false)), [
     '--namespace: "Bad_NS" is not a valid namespace (lower-case letters, digits, "-" and ".")',
     '--in-cluster: give either --kubeconfig or --in-cluster, not both',

@@ -14,6 +14,8 @@ export interface KubeSettings {
   leaseNamespace: string;
   leaseName: string;
   identity: string;
+  /** SocksQuota usage in status: at most one ledger read and one write per object per this many ms. */
+  quotaStatusIntervalMs: number;
 }
 
 export interface ControlConfig {
@@ -56,6 +58,7 @@ export const CONTROL_SETTINGS = [
   { flag: 'lease-namespace', env: 'SOCKSCALE_POD_NAMESPACE', default: '--namespace, else "default"', help: 'Namespace of the leader-election Lease.' },
   { flag: 'lease-name', env: 'SOCKSCALE_K8S_LEASE_NAME', default: 'sockscale-control-leader', help: 'Name of the leader-election Lease (coordination.k8s.io).' },
   { flag: 'identity', env: 'SOCKSCALE_POD_NAME', default: 'hostname_pid', help: 'This replica\'s name in the Lease (holderIdentity).' },
+  { flag: 'quota-status-interval', env: 'SOCKSCALE_K8S_QUOTA_STATUS_INTERVAL', default: '10s', help: 'SocksQuota status: read the quota ledger and write an object\'s usage at most this often (only when a value changed).' },
   { flag: 'log-level', env: 'SOCKSCALE_LOG_LEVEL', default: 'info', help: `One of ${LOG_LEVELS.join(', ')}.` },
   { flag: 'log-format', env: 'SOCKSCALE_LOG_FORMAT', default: 'pretty on a terminal, else json', help: `One of ${LOG_FORMATS.join(', ')}.` },
 ] as const satisfies readonly Setting[];
@@ -138,6 +141,8 @@ export function parseControlConfig(argv: readonly string[], env: NodeJS.ProcessE
   const leaseNamespace = r.get(S['lease-namespace'], dnsName('namespace'))?.v;
   const leaseName = r.get(S['lease-name'], dnsName('Lease name'))?.v ?? 'sockscale-control-leader';
   const identity = r.get(S.identity, (v) => ({ v }))?.v ?? `${hostname()}_${process.pid}`;
+  const quotaStatusIntervalMs = r.get(S['quota-status-interval'], parseDuration) ?? 10_000;
+  if (quotaStatusIntervalMs < 1000) r.problem(S['quota-status-interval'], 'must be at least 1s (proxies report usage about once a second)');
   if (kubeconfig !== undefined && inCluster) r.problem(S['in-cluster'], 'give either --kubeconfig or --in-cluster, not both');
   else if (kubeconfig !== undefined || inCluster) {
     kube = {
@@ -146,6 +151,7 @@ export function parseControlConfig(argv: readonly string[], env: NodeJS.ProcessE
       leaseNamespace: leaseNamespace ?? namespace ?? 'default',
       leaseName,
       identity,
+      quotaStatusIntervalMs,
     };
   }
   const oneOf =

@@ -26,6 +26,8 @@ export interface CrdKindInfo {
   shortNames: string[];
   description: string;
   printerColumns: PrinterColumn[];
+  /** Status fields besides `conditions` (written by the controller). */
+  statusProperties?: Record<string, SchemaDoc>;
 }
 
 const conditionColumn = (type: string, description: string): PrinterColumn => ({
@@ -75,14 +77,53 @@ export const CRD_KINDS: { [K in PolicyKind]: CrdKindInfo } = {
     printerColumns: [
       { name: 'User', type: 'string', jsonPath: '.spec.subject.user' },
       { name: 'Group', type: 'string', jsonPath: '.spec.subject.group' },
-      { name: 'Limit', type: 'string', jsonPath: '.spec.bytes' },
-      { name: 'Period', type: 'string', jsonPath: '.spec.period.type' },
+      { name: 'Limit', type: 'integer', jsonPath: '.status.limit', description: 'Bytes per period (per member for a PerMember group).' },
+      { name: 'Used', type: 'integer', jsonPath: '.status.used', description: 'Bytes used in the current period (PerMember group: the member nearest to the limit).' },
+      { name: 'Remaining', type: 'integer', jsonPath: '.status.remaining', description: 'limit - used - outstanding grants.' },
+      { name: 'Resets', type: 'string', jsonPath: '.status.resetsAt', description: 'End of the current period.' },
+      { name: 'Period', type: 'string', jsonPath: '.spec.period.type', priority: 1 },
+      { name: 'Outstanding', type: 'integer', jsonPath: '.status.outstanding', description: 'Granted to proxies, not yet reported as used.', priority: 1 },
+      { name: 'Members', type: 'integer', jsonPath: '.status.members', description: 'PerMember group: members with an account.', priority: 1 },
       ACCEPTED,
       PROGRAMMED,
       AGE,
     ],
+    statusProperties: quotaStatusProperties(),
   },
 };
+
+/** SocksQuota usage, read from the quota ledger by the controller (bytes; times are RFC 3339). */
+function quotaStatusProperties(): Record<string, SchemaDoc> {
+  const bytes = (description: string): SchemaDoc => ({ type: 'integer', minimum: 0, description });
+  const time = (description: string): SchemaDoc => ({ type: 'string', format: 'date-time', description });
+  return {
+    limit: bytes('Bytes per period (for a PerMember group: per member).'),
+    used: bytes('Bytes used in the current period. PerMember group: of the member nearest to the limit (topMembers[0]).'),
+    outstanding: bytes('Bytes granted to proxies and not yet reported as used (same account as used).'),
+    remaining: bytes('limit - used - outstanding (what can still be granted; same account as used).'),
+    periodStart: time('Start of the current period.'),
+    resetsAt: time('End of the current period: used returns to 0.'),
+    observedAt: time('When the controller read these values from the ledger (values are rewritten only when they change).'),
+    members: { type: 'integer', minimum: 0, description: 'PerMember group only: members with an account in this period.' },
+    exhaustedMembers: { type: 'integer', minimum: 0, description: 'PerMember group only: members with nothing left to grant.' },
+    usedTotal: bytes('PerMember group only: bytes used by all members together.'),
+    topMembers: {
+      type: 'array',
+      description: 'PerMember group only: the members nearest to the limit (least remaining first), at most 10.',
+      maxItems: 10,
+      items: {
+        type: 'object',
+        required: ['member', 'used', 'outstanding', 'remaining'],
+        properties: {
+          member: { type: 'string', maxLength: 253, description: 'User name.' },
+          used: bytes('Bytes used by this member in the current period.'),
+          outstanding: bytes('Granted to proxies for this member, not yet reported.'),
+          remaining: bytes('What can still be granted to this member.'),
+        },
+      },
+    },
+  };
+}
 
 /** Gateway API / metav1.Condition style conditions (`Accepted`, `Programmed`), keyed by type. */
 export const CONDITIONS_SCHEMA: SchemaDoc = {
@@ -110,6 +151,12 @@ export const STATUS_SCHEMA: SchemaDoc = {
   description: 'Written by the sockscale controller (the control-plane leader); never by users.',
   properties: { conditions: CONDITIONS_SCHEMA },
 };
+
+/** A kind's status schema: conditions plus its own fields (SocksQuota usage). */
+export function statusSchema(kind: PolicyKind): SchemaDoc {
+  const extra = CRD_KINDS[kind].statusProperties;
+  return extra === undefined ? STATUS_SCHEMA : { ...STATUS_SCHEMA, properties: { ...STATUS_SCHEMA.properties, ...extra } };
+}
 
 /** Throws when part of a schema is not described (a checker built without a SchemaDoc). */
 export function assertDescribed(doc: SchemaDoc, path: string): void {
@@ -158,7 +205,7 @@ export function crdFor(kind: PolicyKind): Record<string, unknown> {
                 kind: { type: 'string' },
                 metadata: { type: 'object' },
                 spec: specSchema(kind),
-                status: STATUS_SCHEMA,
+                status: statusSchema(kind),
               },
             },
           },

@@ -489,6 +489,12 @@ export const quotaSubjectSchema = record<QuotaSubject>(
       if (s.group !== undefined) return { group: s.group, scope: s.scope ?? 'PerMember' };
       return s;
     },
+    schema: {
+      'x-kubernetes-validations': [
+        { rule: 'has(self.user) != has(self.group)', message: 'set exactly one of "user" or "group"' },
+        { rule: '!has(self.user) || !has(self.scope)', message: '"scope" applies to groups only (PerMember: each member has the full quota; Shared: the group shares one)' },
+      ],
+    },
   },
 );
 
@@ -508,6 +514,14 @@ export const quotaPeriodSchema = record<QuotaPeriod>(
       if (p.type !== 'Weekly' && p.weekStart !== undefined) return void w.report([...path, 'weekStart'], `"weekStart" applies to type "Weekly" only, not "${p.type}"`);
       return p;
     },
+    schema: {
+      'x-kubernetes-validations': [
+        { rule: "self.type != 'Days' || has(self.days)", message: 'a "Days" period needs "days" (the period length, 1-3660)' },
+        { rule: "self.type == 'Days' || !has(self.days)", message: '"days" applies to type "Days" only' },
+        { rule: "self.type == 'Days' || !has(self.anchor)", message: '"anchor" applies to type "Days" only' },
+        { rule: "self.type == 'Weekly' || !has(self.weekStart)", message: '"weekStart" applies to type "Weekly" only' },
+      ],
+    },
   },
 );
 
@@ -518,6 +532,12 @@ export const quotaExhaustionSchema = record<QuotaExhaustion>(
       if (e.action === 'Throttle' && e.rate === undefined) return void w.report([...path, 'rate'], '"Throttle" needs "rate" (bytes/s once the quota is used up, e.g. "64k/s")');
       if (e.action === 'Block' && e.rate !== undefined) return void w.report([...path, 'rate'], '"rate" applies to action "Throttle" only');
       return e;
+    },
+    schema: {
+      'x-kubernetes-validations': [
+        { rule: "self.action != 'Throttle' || has(self.rate)", message: '"Throttle" needs "rate" (bytes/s once the quota is used up, e.g. "64k/s")' },
+        { rule: "self.action != 'Block' || !has(self.rate)", message: '"rate" applies to action "Throttle" only' },
+      ],
     },
   },
 );
@@ -539,6 +559,13 @@ export const socksQuotaSpecSchema = record<SocksQuotaSpec>(
       if (q.bytes !== undefined && q.period === undefined) return void w.report([...path, 'period'], '"bytes" needs a "period" (type Hourly, Daily, Weekly, Monthly or Days)');
       if (q.bytes === undefined && q.period !== undefined) return void w.report([...path, 'bytes'], '"period" without "bytes" limits nothing: set "bytes"');
       return q;
+    },
+    schema: {
+      'x-kubernetes-validations': [
+        { rule: 'has(self.bytes) || has(self.bandwidth) || has(self.maxConnections)', message: 'a quota limits nothing: set "bytes" (with "period"), "bandwidth" or "maxConnections"' },
+        { rule: '!has(self.bytes) || has(self.period)', message: '"bytes" needs a "period" (type Hourly, Daily, Weekly, Monthly or Days)' },
+        { rule: 'has(self.bytes) || !has(self.period)', message: '"period" without "bytes" limits nothing: set "bytes"' },
+      ],
     },
   },
 );

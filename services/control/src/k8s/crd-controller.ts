@@ -1,7 +1,8 @@
 /**
- * The Kubernetes controller (run by the leader only): informers for SocksPolicy, SocksUser and
- * Secrets -> validated objects -> the same PolicyStore the admin API writes -> snapshots; and
- * status conditions (`Accepted`, `Programmed`) back onto the CRs.
+ * The Kubernetes controller (run by the leader only): informers for SocksPolicy, SocksUser,
+ * SocksQuota and Secrets -> validated objects -> the same PolicyStore the admin API writes ->
+ * snapshots; and status conditions (`Accepted`, `Programmed`) back onto the CRs, plus SocksQuota
+ * usage from the quota ledger (quota-status.ts).
  *
  * Ownership: every object the controller writes carries the label
  * `sockscale.io/managed-by: kubernetes` and the annotation `sockscale.io/source: <ns>/<name>`.
@@ -18,12 +19,19 @@
  * through the admin API is put back (one replaced by `sockscale apply` loses the label: the CR
  * then reports Conflict). Status: recomputed after each reconcile and every `statusPollMs` (ACKs
  * arrive on gRPC streams); patched only when it differs from what the CR already says.
+ *
+ * SocksQuota usage: the ledger is read (one range read for all quotas) at most once per
+ * `quotaStatusIntervalMs`, or at once for a quota of the published snapshot that has no usage
+ * yet; an object's usage is patched only when a value changed and at most once per
+ * `quotaStatusIntervalMs` (condition changes are written at once, with the latest usage).
  */
-import { hashPassword, objectKey, parseScryptHash, validateObject, verifyScrypt, type Logger, type PolicyObject } from '@sockscale/common';
+import { hashPassword, objectKey, parseScryptHash, validateObject, verifyScrypt, type Logger, type PolicyObject, type SocksQuotaSpec } from '@sockscale/common';
 import type { AckTracker } from '../grpc';
+import { quotasFromSnapshot, type AccountStatus, type QuotaLedger } from '../quota';
 import type { PolicyPublisher } from '../snapshot';
 import type { ObjectRef, PolicyStore, StoredObject } from '../store';
 import { mergeConditions, programmedCondition, sameConditions, type Condition, type DesiredCondition } from './conditions';
+import { hasUsage, quotaUsageStatus, sameUsage, USAGE_FIELDS, type QuotaUsageStatus } from './quota-status';
 import type { CustomObjectsApi, Informer as KInformer, K8s, KubeConfig, KubernetesListObject, KubernetesObject } from './kube-client';
 
 export const GROUP = 'sockscale.io';
@@ -33,17 +41,21 @@ export const MANAGED_BY_VALUE = 'kubernetes';
 export const SOURCE_ANNOTATION = 'sockscale.io/source';
 /** Back-off after a failed reconcile (store or API server away). */
 const RETRY_MS = 1000;
+/** Default bound on SocksQuota usage reads and writes (per object). */
+export const DEFAULT_QUOTA_STATUS_INTERVAL_MS = 10_000;
 const KINDS = [
   { kind: 'SocksPolicy', plural: 'sockspolicies' },
   { kind: 'SocksUser', plural: 'socksusers' },
+  { kind: 'SocksQuota', plural: 'socksquotas' },
 ] as const;
+const QUOTAS = 'socksquotas';
 
 interface CustomResource {
   apiVersion?: string;
   kind?: string;
   metadata?: { name?: string; namespace?: string; uid?: string; generation?: number; creationTimestamp?: Date | string; resourceVersion?: string };
   spec?: unknown;
-  status?: { conditions?: Condition[] };
+  status?: { conditions?: Condition[] } & Record<string, unknown>;
 }
 interface SecretLike {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
@@ -59,6 +71,10 @@ export interface CrdControllerOptions {
   log: Logger;
   debounceMs?: number;
   statusPollMs?: number;
+  /** The quota ledger SocksQuota usage is read from (none: no usage in status). */
+  ledger?: QuotaLedger;
+  /** At most one ledger read, and one usage write per object, per this many ms (default 10 s). */
+  quotaStatusIntervalMs?: number;
 }
 
 interface Verdict {
@@ -66,14 +82,32 @@ interface Verdict {
   plural: string;
   accepted: DesiredCondition;
   key: string | undefined;
+  /** An accepted SocksQuota: its store name and validated spec. */
+  quota?: { name: string; spec: SocksQuotaSpec };
 }
+
+/** What the controller last wrote to one CR (the informer cache may not show it yet). */
+interface Written {
+  conditions: string;
+  usage?: string;
+  usageAt?: number;
+  /** After a failed write: not retried before this time. */
+  retryAt?: number;
+}
+/** Back-off after a failed status write of one object (the API server refused it or is away). */
+const STATUS_RETRY_MS = 5000;
 
 export class CrdController {
   private readonly custom: CustomObjectsApi;
   private readonly informers: { plural: string; inf: Informer<CustomResource> }[] = [];
   private secrets: Informer<SecretLike> | undefined;
   private verdicts: Verdict[] = [];
-  private readonly written = new Map<string, string>();
+  private readonly written = new Map<string, Written>();
+  /** Quota name -> usage from the last ledger read (only quotas of the published snapshot). */
+  private usage = new Map<string, QuotaUsageStatus>();
+  private usageReadAt = 0;
+  /** The published quotas at the last ledger read: a quota not among them is read at once. */
+  private usageReadFor = new Set<string>();
   private readonly hashCache = new Map<string, { secretVersion: string; hash: string }>();
   private debounce: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
@@ -174,8 +208,8 @@ export class CrdController {
     const verdicts: Verdict[] = [];
     for (const { cr, plural } of crs) {
       const gen = cr.metadata?.generation ?? 0;
-      const verdict = (status: 'True' | 'False', reason: string, message: string, key?: string) =>
-        verdicts.push({ cr, plural, key, accepted: { type: 'Accepted', status, reason, message, observedGeneration: gen } });
+      const verdict = (status: 'True' | 'False', reason: string, message: string, key?: string, quota?: Verdict['quota']) =>
+        verdicts.push({ cr, plural, key, accepted: { type: 'Accepted', status, reason, message, observedGeneration: gen }, ...(quota === undefined ? {} : { quota }) });
       const src = source(cr);
       const input = {
         apiVersion: cr.apiVersion,
@@ -218,7 +252,7 @@ export class CrdController {
         object = { ...object, spec: { ...spec, password: { hash } } };
       }
       desired.set(key, { object, source: src });
-      verdict('True', 'Accepted', 'valid; stored for the proxies', key);
+      verdict('True', 'Accepted', 'valid; stored for the proxies', key, object.kind === 'SocksQuota' ? { name: object.metadata.name, spec: object.spec } : undefined);
     }
     const remove: ObjectRef[] = state.objects
       .filter((s) => s.object.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && !desired.has(objectKey(s.object)))
@@ -253,6 +287,9 @@ export class CrdController {
     const proxies = this.o.tracker.list();
     const live = new Set(this.verdicts.map((v) => v.cr.metadata?.uid ?? source(v.cr)));
     for (const uid of this.written.keys()) if (!live.has(uid)) this.written.delete(uid);
+    await this.refreshUsage();
+    const interval = this.o.quotaStatusIntervalMs ?? DEFAULT_QUOTA_STATUS_INTERVAL_MS;
+    const now = Date.now();
     for (const v of this.verdicts) {
       const current = this.currentOf(v);
       if (current === undefined) continue;
@@ -266,11 +303,25 @@ export class CrdController {
       const desired = [v.accepted, programmed];
       const uid = current.metadata?.uid ?? source(current);
       const fingerprint = JSON.stringify(desired);
-      if (this.written.get(uid) === fingerprint || sameConditions(current.status?.conditions, desired)) {
-        this.written.set(uid, fingerprint);
+      const last = this.written.get(uid);
+      if (last?.retryAt !== undefined && now < last.retryAt) continue;
+      const conditionsDue = last?.conditions !== fingerprint && !sameConditions(current.status?.conditions, desired);
+      // Usage (SocksQuota): a value changed, not what we wrote last, and the interval passed since our last usage write.
+      const usage = v.plural === QUOTAS ? this.usageOf(v) : undefined;
+      const usageKey = usage === null ? 'none' : usage === undefined ? undefined : JSON.stringify({ ...usage, observedAt: '' });
+      const usageChanged = usage === null ? hasUsage(current.status) : usage !== undefined && !sameUsage(current.status, usage);
+      const usageDue = usageChanged && usageKey !== last?.usage && (last?.usageAt === undefined || now - last.usageAt >= interval);
+      if (!conditionsDue && !usageDue) {
+        this.written.set(uid, { ...last, conditions: fingerprint });
         continue;
       }
       const conditions = mergeConditions(current.status?.conditions, desired, new Date());
+      const status: Record<string, unknown> = { ...(current.status ?? {}), conditions };
+      const writeUsage = usage !== undefined && (usageDue || (conditionsDue && usageChanged));
+      if (writeUsage) {
+        for (const f of USAGE_FIELDS) delete status[f];
+        if (usage !== null) Object.assign(status, usage);
+      }
       try {
         await this.custom.patchNamespacedCustomObjectStatus({
           group: GROUP,
@@ -278,15 +329,69 @@ export class CrdController {
           namespace: current.metadata?.namespace ?? '',
           plural: v.plural,
           name: current.metadata?.name ?? '',
-          body: [{ op: 'add', path: '/status', value: { ...(current.status ?? {}), conditions } }],
+          body: [{ op: 'add', path: '/status', value: status }],
         });
-        this.written.set(uid, fingerprint);
-        this.o.log.debug({ object: source(current), conditions: desired.map((c) => `${c.type}=${c.status}/${c.reason}`) }, 'status written');
+        const w: Written = { conditions: fingerprint };
+        if (writeUsage && usageKey !== undefined) Object.assign(w, { usage: usageKey, usageAt: now });
+        else if (last?.usage !== undefined) Object.assign(w, { usage: last.usage, usageAt: last.usageAt });
+        this.written.set(uid, w);
+        this.o.log.debug(
+          { object: source(current), conditions: desired.map((c) => `${c.type}=${c.status}/${c.reason}`), ...(writeUsage && usage ? { used: usage.used, remaining: usage.remaining } : {}) },
+          'status written',
+        );
       } catch (err) {
-        this.written.delete(uid);
-        this.o.log.warn({ object: source(current), err: (err as Error).message }, 'status write failed');
+        // Retried after a back-off; the usage interval counts from this attempt.
+        this.written.set(uid, { conditions: '', retryAt: now + STATUS_RETRY_MS, ...(writeUsage ? { usageAt: now } : last?.usageAt === undefined ? {} : { usageAt: last.usageAt }) });
+        this.o.log.warn({ object: source(current), err: (err as Error).message, retryInMs: STATUS_RETRY_MS }, 'status write failed');
       }
     }
+  }
+
+  /**
+   * SocksQuota usage for one verdict: the status to write, null when the quota has no byte
+   * limit (or is not accepted: remove usage fields), undefined when not known yet.
+   */
+  private usageOf(v: Verdict): QuotaUsageStatus | null | undefined {
+    if (v.quota === undefined) return v.accepted.status === 'True' ? undefined : null;
+    if (v.quota.spec.bytes === undefined) return null;
+    return this.usage.get(v.quota.name);
+  }
+
+  /**
+   * Reads the ledger (one range read) when the interval has passed since the last read, or at
+   * once when an accepted quota of the published snapshot has no usage yet. A failed read keeps
+   * the previous values and is retried at the next interval.
+   */
+  private async refreshUsage(): Promise<void> {
+    const ledger = this.o.ledger;
+    const snap = this.o.publisher.snapshot?.snapshot;
+    if (ledger === undefined || snap === undefined) return;
+    const wanted = this.verdicts.filter((v) => v.quota?.spec.bytes !== undefined).map((v) => v.quota?.name ?? '');
+    if (wanted.length === 0) return;
+    const { quotas, members } = quotasFromSnapshot(snap);
+    const interval = this.o.quotaStatusIntervalMs ?? DEFAULT_QUOTA_STATUS_INTERVAL_MS;
+    const now = Date.now();
+    const missing = wanted.some((q) => quotas.has(q) && !this.usageReadFor.has(q));
+    if (!missing && now - this.usageReadAt < interval) return;
+    this.usageReadAt = now;
+    this.usageReadFor = new Set(quotas.keys());
+    let accounts: AccountStatus[];
+    try {
+      accounts = await ledger.status({}, members);
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message, retryInMs: interval }, 'quota ledger read failed; SocksQuota usage not updated');
+      return;
+    }
+    const byQuota = new Map<string, AccountStatus[]>();
+    for (const a of accounts) byQuota.set(a.quota, [...(byQuota.get(a.quota) ?? []), a]);
+    const usage = new Map<string, QuotaUsageStatus>();
+    for (const name of wanted) {
+      const q = quotas.get(name);
+      if (q === undefined) continue; // not published yet
+      const u = quotaUsageStatus(q.spec, byQuota.get(name) ?? [], now);
+      if (u !== undefined) usage.set(name, u);
+    }
+    this.usage = usage;
   }
 
   private currentOf(v: Verdict): CustomResource | undefined {

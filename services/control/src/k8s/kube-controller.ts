@@ -16,6 +16,8 @@ export interface KubeControllerOptions {
   /** Namespace whose CRs and Secrets are watched; undefined = all namespaces. */
   namespace: string | undefined;
   lease: { namespace: string; name: string; identity: string; durationSeconds?: number; renewMs?: number };
+  /** SocksQuota usage in status: at most one ledger read and one write per object per this many ms. */
+  quotaStatusIntervalMs?: number;
   log: Logger;
 }
 
@@ -47,7 +49,15 @@ export class KubeController {
       onStarted: () => {
         const run = (): void => {
           if (this.elector?.leading !== true) return;
-          const c = new CrdController(k8s, kc, { namespace: this.o.namespace, store: this.cp.store, tracker: this.cp.tracker, publisher: this.cp.publisher, log: log.child({ component: 'k8s-controller' }) });
+          const c = new CrdController(k8s, kc, {
+            namespace: this.o.namespace,
+            store: this.cp.store,
+            tracker: this.cp.tracker,
+            publisher: this.cp.publisher,
+            ledger: this.cp.ledger,
+            ...(this.o.quotaStatusIntervalMs === undefined ? {} : { quotaStatusIntervalMs: this.o.quotaStatusIntervalMs }),
+            log: log.child({ component: 'k8s-controller' }),
+          });
           this.controller = c;
           c.start().catch((err: unknown) => {
             // CRDs not installed yet, RBAC missing, API server away: retry while leading.

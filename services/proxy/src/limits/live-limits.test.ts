@@ -9,8 +9,9 @@ import { ProxyServer } from '../server';
 import { encodeUdpHeader } from '../socks5';
 
 // In-process: limits that appear while sessions are open (a reload adds a rule limit, a user
-// rate is set) apply in place to sessions that started unlimited, without closing them; UDP
-// datagrams are held to the bandwidth limit of the rule that allowed them.
+// rate is set at run time) apply in place to open sessions without closing them, the tighter of
+// a rule and a user limit wins; UDP datagrams are held to the rule's limit and to the user rate
+// (policed: dropped and counted).
 
 function snapshot(version: number, limits: RuleLimits | undefined): PolicySnapshot {
   const rule: PolicySnapshot['policies'][number]['spec']['rules'][number] = { name: 'lab', action: 'Allow', commands: ['Connect', 'UdpAssociate'], destinations: ['127.0.0.0/8'], ports: [] };
@@ -84,6 +85,10 @@ async function rateOver(s: Socket, ms: number): Promise<number> {
 
 let version = 1;
 
+async function rateLimitedDrops(): Promise<number> {
+  return (await proxy.metrics.udpDropped.get()).values.find((v) => v.labels.reason === 'rate_limited')?.value ?? 0;
+}
+
 it('a reload that adds a bandwidth limit to the rule slows an open, unlimited tunnel in place', async () => {
   const { s, reply } = await socks(1, hosePort);
   assert.equal(reply[1], 0);
@@ -136,15 +141,64 @@ it('UDP datagrams are held to the bandwidth limit of the rule that allowed them'
   const payload = Buffer.alloc(1000, 7);
   const header = encodeUdpHeader('127.0.0.1', echo.address().port);
   try {
-    const before = (await proxy.metrics.udpDropped.get()).values.find((v) => v.labels.reason === 'rate_limited')?.value ?? 0;
+    const before = await rateLimitedDrops();
     // 100 datagrams of 1000 B at once: the rule's 20 kB/s bucket (burst 2 kB) lets few through.
     for (let i = 0; i < 100; i++) client.send(Buffer.concat([header, payload]), relayPort, '127.0.0.1');
     await new Promise((r) => setTimeout(r, 300));
     assert.ok(received >= 1 && received <= 12, `delivered ${received} of 100`);
-    const limited = ((await proxy.metrics.udpDropped.get()).values.find((v) => v.labels.reason === 'rate_limited')?.value ?? 0) - before;
+    const limited = (await rateLimitedDrops()) - before;
     assert.ok(limited >= 80 && limited + received <= 100, `rate_limited ${limited}, delivered ${received}`);
   } finally {
     proxy.applySnapshot(snapshot(++version, undefined));
+    client.close();
+    echo.close();
+    s.destroy();
+  }
+});
+
+it('a user rate set at run time applies in place to an open, rule-limited session (the tighter wins)', async () => {
+  proxy.applySnapshot(snapshot(++version, { bandwidth: { down: 400_000 } }));
+  const { s, reply } = await socks(1, hosePort);
+  assert.equal(reply[1], 0);
+  try {
+    await rateOver(s, 300);
+    const ruleOnly = await rateOver(s, 1200);
+    assert.ok(ruleOnly > 400_000 * 0.75 && ruleOnly < 400_000 * 1.25, `rule limit: ${Math.round(ruleOnly)} B/s`);
+    proxy.limits.setUserBandwidth('anonymous@127.0.0.1', { down: 100_000 });
+    await rateOver(s, 400);
+    const both = await rateOver(s, 1200);
+    assert.ok(both > 100_000 * 0.75 && both < 100_000 * 1.25, `user limit (tighter) now applies: ${Math.round(both)} B/s`);
+  } finally {
+    proxy.limits.setUserBandwidth('anonymous@127.0.0.1', undefined);
+    proxy.applySnapshot(snapshot(++version, undefined));
+    s.destroy();
+  }
+});
+
+it('UDP datagrams beyond the user rate are dropped and counted', async () => {
+  proxy.limits.setUserBandwidth('anonymous@127.0.0.1', { up: 20_000 });
+  const echo: UdpSocket = createSocket('udp4');
+  let received = 0;
+  echo.on('message', () => void received++);
+  await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r));
+  const { s, reply } = await socks(3, 0);
+  assert.equal(reply[1], 0);
+  const relayPort = reply.readUInt16BE(8);
+  const client = createSocket('udp4');
+  await new Promise<void>((r) => client.bind(0, '127.0.0.1', r));
+  const payload = Buffer.alloc(1000, 7);
+  const header = encodeUdpHeader('127.0.0.1', echo.address().port);
+  try {
+    const before = await rateLimitedDrops();
+    // 100 datagrams of 1000 B at once: the 20 kB/s bucket's burst (2 kB) lets few through.
+    for (let i = 0; i < 100; i++) client.send(Buffer.concat([header, payload]), relayPort, '127.0.0.1');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(received >= 1 && received <= 12, `delivered ${received} of 100`);
+    // (A few of the 100 may be lost by the loopback socket buffers themselves.)
+    const limited = (await rateLimitedDrops()) - before;
+    assert.ok(limited >= 80 && limited + received <= 100, `rate_limited ${limited}, delivered ${received}`);
+  } finally {
+    proxy.limits.setUserBandwidth('anonymous@127.0.0.1', undefined);
     client.close();
     echo.close();
     s.destroy();
