@@ -22,6 +22,14 @@ import { watchControlPlane } from './watch-control-plane';
 
 /** The node id the in-process proxy reports to the in-process control plane. */
 export const EMBEDDED_NODE_ID = 'embedded';
+/**
+ * scrypt cost (2^10, about 1 MiB and a few ms) of the hashes made from `password.value` in the
+ * files. The hash never leaves this process (memory store, private socket) and the plain text
+ * sits in the file next to it, so a costly hash protects nothing here; what it would cost is a
+ * slow first login per user and slow refusals, where plain-text files used to answer at once.
+ * Files that give `password.hash` keep their own parameters.
+ */
+export const EMBEDDED_SCRYPT_LN = 10;
 /** The first snapshot comes within milliseconds; this only guards against a wedged start. */
 const FIRST_SNAPSHOT_TIMEOUT_MS = 15_000;
 
@@ -44,7 +52,7 @@ export class EmbeddedFeed implements PolicyFeed {
     private readonly build: string,
   ) {
     this.source = new FilePolicySource(paths, root.child({ component: 'policy' }));
-    this.sync = new FileStoreSync(this.store, root.child({ component: 'policy' }));
+    this.sync = new FileStoreSync(this.store, root.child({ component: 'policy' }), { ln: EMBEDDED_SCRYPT_LN });
   }
 
   async load(proxy: ProxyServer): Promise<number | undefined> {

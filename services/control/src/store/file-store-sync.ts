@@ -27,6 +27,8 @@ export class FileStoreSync {
   constructor(
     private readonly store: PolicyStore,
     private readonly log: Logger,
+    /** scrypt cost of the hashes made from plain text (default: hashPassword's). */
+    private readonly hashOptions: { ln?: number } = {},
   ) {}
 
   /** Makes the store hold exactly `objects` (in order after earlier calls). */
@@ -62,7 +64,7 @@ export class FileStoreSync {
     const value = o.spec.password.value;
     let known = this.hashes.get(o.metadata.name);
     if (known?.value !== value) {
-      known = { value, hash: await hashPassword(value) };
+      known = { value, hash: await hashPassword(value, this.hashOptions) };
       this.hashes.set(o.metadata.name, known);
     }
     return { ...o, spec: { ...o.spec, password: { hash: known.hash } } };
