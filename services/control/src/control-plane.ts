@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import type * as grpc from '@grpc/grpc-js';
 import { AdminServer, type Logger, type Registry } from '@sockscale/common';
-import { AckTracker, AdminAuth, adminHandlers, bindServer, ControlMetrics, createGrpcServer, discoveryHandlers, healthHandlers, serverCredentials, type TlsFiles } from './grpc';
+import { AckTracker, AdminAuth, ProxyStatusWriter, adminHandlers, bindServer, ControlMetrics, createGrpcServer, discoveryHandlers, healthHandlers, serverCredentials, type TlsFiles } from './grpc';
 import { DEFAULT_PUBLISHER_OPTIONS, PolicyPublisher, type PublisherOptions } from './snapshot';
 import { EtcdStore, type PolicyStore } from './store';
 import { RelayMetrics, relayHandlers } from './relays';
@@ -26,6 +26,8 @@ export interface ControlPlaneOptions {
   publisher?: Partial<PublisherOptions>;
   logger: Logger;
   registry: Registry;
+  /** Batching interval of proxy status writes to the store (default 250 ms). */
+  proxyStatusWriteIntervalMs?: number;
   /** Quota ledger: grant TTL (default 10 s), retention of ended periods (default 35 days) and an injectable clock (tests). */
   quota?: { ttlMs?: number; now?: () => number; retentionMs?: number };
 }
@@ -34,7 +36,8 @@ export const DEFAULT_GRANT_TTL_MS = 10_000;
 
 export class ControlPlane {
   readonly replica = `${hostname()}:${process.pid}`;
-  readonly tracker = new AckTracker();
+  readonly tracker = new AckTracker(undefined, this.replica);
+  private readonly statusWriter: ProxyStatusWriter;
   readonly publisher: PolicyPublisher;
   readonly metrics: ControlMetrics;
   private readonly log: Logger;
@@ -54,6 +57,9 @@ export class ControlPlane {
 
   constructor(private readonly opts: ControlPlaneOptions) {
     this.log = opts.logger.child({ component: 'control' });
+    // Proxy records of every replica: this one's written to the store, the others' read from it.
+    this.tracker.setRemote(() => opts.store.proxyStatus.all());
+    this.statusWriter = new ProxyStatusWriter(this.tracker, opts.store.proxyStatus, opts.logger.child({ component: 'proxy-status' }), opts.proxyStatusWriteIntervalMs);
     this.publisher = new PolicyPublisher(opts.store, opts.logger.child({ component: 'publisher' }), { ...DEFAULT_PUBLISHER_OPTIONS, ...opts.publisher });
     this.metrics = new ControlMetrics(
       opts.registry,
@@ -151,6 +157,7 @@ export class ControlPlane {
       setTimeout(() => this.server.forceShutdown(), 200).unref();
     });
     await this.admin?.close();
+    await this.statusWriter.close();
     await this.opts.store.close();
     this.log.info({}, 'control plane stopped');
   }

@@ -16,7 +16,7 @@ export async function controlCommand(config: ControlConfig): Promise<number> {
   const registry = createMetricsRegistry();
   const store: PolicyStore =
     config.store.kind === 'etcd'
-      ? new EtcdStore({ endpoints: config.store.endpoints, log: root.child({ component: 'etcd' }) })
+      ? new EtcdStore({ endpoints: config.store.endpoints, log: root.child({ component: 'etcd' }), proxyStatusTtlSeconds: config.proxyStatusTtlMs / 1000 })
       : new MemoryStore(config.store.kind === 'file' ? config.store.path : undefined);
   const cp = new ControlPlane({
     store,

@@ -131,8 +131,8 @@ export async function getCommand(config: ClientConfig): Promise<number> {
         process.stdout.write(config.output === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc));
         return 0;
       }
-      const rows = [['ID', 'PEER', 'CONNECTED', 'ACKED', 'NACKED', 'LAST SEEN', 'ERROR']];
-      for (const p of proxies) rows.push([p.id, p.peer, String(p.connected), String(p.ackedVersion), p.nackedVersion === 0 ? '-' : String(p.nackedVersion), age(p.lastSeenMs), p.nackError]);
+      const rows = [['ID', 'REPLICA', 'PEER', 'CONNECTED', 'ACKED', 'NACKED', 'LAST SEEN', 'ERROR']];
+      for (const p of proxies) rows.push([p.id, p.replica, p.peer, String(p.connected), String(p.ackedVersion), p.nackedVersion === 0 ? '-' : String(p.nackedVersion), age(p.lastSeenMs), p.nackError]);
       process.stdout.write(`replica ${res.replica} serves version ${res.version}\n${table(rows)}`);
       return 0;
     }

@@ -1,13 +1,15 @@
 /**
- * Where `serve` gets policy: files (FilePolicySource, embedded mode) or control-plane replicas
- * (DiscoveryClient). Both end in ProxyServer.applySnapshot, the one path that compiles a
- * snapshot, swaps it in and re-checks open tunnels.
+ * Where `serve` gets policy: control-plane replicas, or files through an in-process control
+ * plane (embedded-feed.ts). Both receive snapshots with a DiscoveryClient (watchControlPlane):
+ * the one path that checks a snapshot, applies it (ProxyServer.applySnapshot: compile once,
+ * swap, re-check open tunnels) and ACKs or NACKs it.
  */
 import { readFileSync } from 'node:fs';
-import { formatIssue, PolicyError, type Logger, type Registry } from '@sockscale/common';
-import { FilePolicySource, type LoadedPolicy } from '@sockscale/control';
-import { DiscoveryClient, type ProxyServer } from '@sockscale/proxy';
+import type { Logger, Registry } from '@sockscale/common';
+import type { DiscoveryClient, ProxyServer } from '@sockscale/proxy';
 import type { DiscoveryConfig, ServeConfig } from '../config';
+import { EmbeddedFeed } from './embedded-feed';
+import { watchControlPlane } from './watch-control-plane';
 
 export interface PolicyFeed {
   /** Before the admin endpoint starts: an exit code to stop with, or undefined. */
@@ -20,72 +22,6 @@ export interface PolicyFeed {
   waiting(): string | undefined;
   reload(reason: string): void;
   close(): void;
-}
-
-function logPolicy(log: Logger, msg: string, loaded: LoadedPolicy): void {
-  log.info({ version: loaded.snapshot.version, files: loaded.files, objects: loaded.objects }, msg);
-}
-
-export class FileFeed implements PolicyFeed {
-  private readonly source: FilePolicySource;
-
-  constructor(
-    paths: readonly string[],
-    root: Logger,
-    private readonly log: Logger,
-  ) {
-    this.source = new FilePolicySource(paths, root.child({ component: 'policy' }));
-  }
-
-  async load(proxy: ProxyServer): Promise<number | undefined> {
-    let loaded: LoadedPolicy;
-    try {
-      loaded = await this.source.load();
-    } catch (err) {
-      if (err instanceof PolicyError) {
-        this.log.fatal({ issues: err.issues.map(formatIssue) }, 'policy is invalid; not starting');
-        process.stderr.write(`sockscale: ${err.message}\n`);
-      } else {
-        this.log.fatal({ err }, 'cannot load policy');
-      }
-      return 1;
-    }
-    const applied = proxy.applySnapshot(loaded.snapshot);
-    if (!applied.ok) {
-      this.log.fatal({ error: applied.error }, 'policy rejected by the proxy; not starting');
-      return 1;
-    }
-    logPolicy(this.log, 'policy loaded', loaded);
-    return undefined;
-  }
-
-  first(): Promise<number | undefined> {
-    return Promise.resolve(undefined);
-  }
-
-  async follow(proxy: ProxyServer): Promise<void> {
-    this.source.on('snapshot', (next) => {
-      const r = proxy.applySnapshot(next.snapshot);
-      if (r.ok) logPolicy(this.log, 'policy reloaded', next);
-    });
-    this.source.on('rejected', (err) => {
-      proxy.metrics.policyReloads.inc({ result: 'rejected' });
-      this.log.error({ issues: err.issues.map(formatIssue), keptVersion: proxy.policyVersion }, 'new policy is invalid; keeping the previous one');
-    });
-    await this.source.watch();
-  }
-
-  waiting(): string | undefined {
-    return undefined;
-  }
-
-  reload(reason: string): void {
-    void this.source.reload(reason);
-  }
-
-  close(): void {
-    this.source.close();
-  }
 }
 
 /**
@@ -122,13 +58,12 @@ export class ControlPlaneFeed implements PolicyFeed {
       this.log.fatal({ err: (err as Error).message }, 'cannot read control-plane TLS files');
       return Promise.resolve(1);
     }
-    const client = new DiscoveryClient({
+    const client = watchControlPlane(proxy, {
       addresses: this.cfg.addresses,
-      node: { id: this.cfg.nodeId, build: this.build },
+      nodeId: this.cfg.nodeId,
+      build: this.build,
       maxPolicyRules: this.cfg.maxPolicyRules,
-      apply: (s) => proxy.applySnapshot(s),
-      appliedVersion: () => proxy.policyVersion ?? 0,
-      log: this.root,
+      root: this.root,
       registry: this.registry,
       ...(tls === undefined ? {} : { tls }),
     });
@@ -137,7 +72,6 @@ export class ControlPlaneFeed implements PolicyFeed {
     );
     this.client = client;
     this.waitingSince = Date.now();
-    client.start();
     return Promise.resolve(undefined);
   }
 
@@ -185,5 +119,5 @@ export class ControlPlaneFeed implements PolicyFeed {
 }
 
 export function policyFeed(config: ServeConfig, root: Logger, log: Logger, registry: Registry, build: string): PolicyFeed {
-  return config.controlPlane === undefined ? new FileFeed(config.policyPaths, root, log) : new ControlPlaneFeed(config.controlPlane, root, log, registry, build);
+  return config.controlPlane === undefined ? new EmbeddedFeed(config.policyPaths, root, log, registry, build) : new ControlPlaneFeed(config.controlPlane, root, log, registry, build);
 }

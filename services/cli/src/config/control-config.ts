@@ -32,6 +32,8 @@ export interface ControlConfig {
   kube: KubeSettings | undefined;
   /** Quota grant TTL: a proxy lease not renewed for this long is settled as used. */
   grantTtlMs: number;
+  /** etcd lease TTL of this replica's proxy status records. */
+  proxyStatusTtlMs: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -47,6 +49,7 @@ export const CONTROL_SETTINGS = [
   { flag: 'tls-key', env: 'SOCKSCALE_TLS_KEY', default: '(none)', help: 'Server private key (PEM).' },
   { flag: 'tls-client-ca', env: 'SOCKSCALE_TLS_CLIENT_CA', default: '(no client certs)', help: 'CA (PEM) client certificates must chain to: mTLS for proxies and admin clients.' },
   { flag: 'hold-off', env: 'SOCKSCALE_HOLD_OFF', default: '20ms', help: 'Batch store changes: wait this long after the last one.' },
+  { flag: 'proxy-status-ttl', env: 'SOCKSCALE_PROXY_STATUS_TTL', default: '15s', help: "etcd lease TTL of this replica's proxy ACK records: after a replica dies, its proxies leave `get proxies` this much later." },
   { flag: 'grant-ttl', env: 'SOCKSCALE_GRANT_TTL', default: '10s', help: 'Quota grant TTL: a proxy that has not reported for this long has its unspent grant settled as used.' },
   { flag: 'max-delay', env: 'SOCKSCALE_MAX_DELAY', default: '200ms', help: 'Batch store changes: publish at most this long after the first one.' },
   { flag: 'kubeconfig', env: 'SOCKSCALE_KUBECONFIG', default: '(no controller)', help: 'Run the Kubernetes controller (leader only) with this kubeconfig file.' },
@@ -125,6 +128,8 @@ export function parseControlConfig(argv: readonly string[], env: NodeJS.ProcessE
   const holdOffMs = r.get(S['hold-off'], parseDuration) ?? 20;
   const maxDelayMs = r.get(S['max-delay'], parseDuration) ?? 200;
   const grantTtlMs = r.get(S['grant-ttl'], parseDuration) ?? 10_000;
+  const proxyStatusTtlMs = r.get(S['proxy-status-ttl'], parseDuration) ?? 15_000;
+  if (proxyStatusTtlMs < 2000 || proxyStatusTtlMs % 1000 !== 0) r.problem(S['proxy-status-ttl'], 'must be whole seconds, at least 2s (an etcd lease TTL)');
   if (grantTtlMs < 1000) r.problem(S['grant-ttl'], 'must be at least 1s (proxies report about once a second)');
   if (maxDelayMs < holdOffMs) r.problem(S['max-delay'], `must be at least --hold-off (${holdOffMs} ms)`);
   const kubeconfig = r.get(S.kubeconfig, readableFile);
@@ -167,6 +172,7 @@ export function parseControlConfig(argv: readonly string[], env: NodeJS.ProcessE
     maxDelayMs,
     kube,
     grantTtlMs,
+    proxyStatusTtlMs,
     logLevel,
     logFormat,
   };

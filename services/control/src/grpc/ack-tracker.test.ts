@@ -49,3 +49,26 @@ test('disconnected proxies are forgotten after the retention time', async () => 
   await new Promise((r) => setTimeout(r, 30));
   assert.equal(t.list().length, 0);
 });
+
+test('list() merges other replicas’ records: own records come from memory, a moved proxy shows its connected record', () => {
+  const t = new AckTracker(undefined, 'A');
+  const changes: string[] = [];
+  t.onChange((id) => changes.push(id));
+  const a = t.connect(node('a'), 'x', 0);
+  t.sent(a, 5);
+  assert.deepEqual(changes, ['a'], 'sent alone does not ask for a store write');
+  t.ack(a, 5);
+  t.disconnect(t.connect(node('m'), 'y', 0));
+  assert.deepEqual(changes, ['a', 'a', 'm', 'm']);
+  const rec = (id: string, replica: string, connected: boolean, ackedVersion: number) =>
+    ({ id, build: 'b', metadata: {}, peer: 'p', connected, sentVersion: ackedVersion, ackedVersion, nackedVersion: 0, nackError: '', lastSeenMs: 1, replica });
+  t.setRemote(() => [rec('a', 'A', false, 1), rec('b', 'B', true, 4), rec('m', 'B', true, 5)]);
+  assert.deepEqual(
+    t.list().map((p) => [p.id, p.replica, p.connected, Number(p.ackedVersion)]),
+    [
+      ['a', 'A', true, 5], // own record from memory, not the store's stale copy
+      ['b', 'B', true, 4],
+      ['m', 'B', true, 5], // disconnected here, connected to B: B's record wins
+    ],
+  );
+});

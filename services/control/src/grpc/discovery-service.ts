@@ -2,19 +2,44 @@
  * sockscale.policy.v1.PolicyDiscovery: Get and the xDS-style Watch. Each stream holds at most
  * one snapshot in flight in the socket buffer: when the client is slow, newer snapshots replace
  * the queued one (only the latest matters), so a stuck proxy never grows the replica's memory.
+ *
+ * Fan-out cost: a published snapshot is encoded once (WatchResponse bytes, with one nonce per
+ * version) and the same Buffer is written to every stream (pre-encoded.ts); per watcher there
+ * is no O(snapshot) work left in this file. One nonce per version is enough: a stream is never
+ * sent the same version twice (versions only grow per stream), so a nonce still names one push.
  */
 import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import type { GetSnapshotRequest__Output, Logger, PolicyDiscoveryHandlers, Snapshot__Output, WatchRequest__Output, WatchResponse } from '@sockscale/common';
+import { loadSockscaleProto, type GetSnapshotRequest__Output, type Logger, type PolicyDiscoveryHandlers, type Snapshot__Output, type WatchRequest__Output, type WatchResponse } from '@sockscale/common';
 import type { PolicyPublisher, PublishedSnapshot } from '../snapshot';
 import type { AckTracker, TrackedProxy } from './ack-tracker';
 import type { ControlMetrics } from './control-metrics';
+import { preEncoded, type PreEncoded } from './pre-encoded';
 import { statusError } from './status-error';
 
 const MAX_ID_LENGTH = 253;
 
-export function discoveryHandlers(deps: { publisher: PolicyPublisher; tracker: AckTracker; metrics: ControlMetrics; log: Logger }): PolicyDiscoveryHandlers {
+export function discoveryHandlers(deps: {
+  publisher: PolicyPublisher;
+  tracker: AckTracker;
+  metrics: ControlMetrics;
+  log: Logger;
+  /** WatchResponse encoder (default: the generated one; tests count its calls). */
+  serialize?: (v: WatchResponse) => Buffer;
+}): PolicyDiscoveryHandlers {
   const { publisher, tracker, metrics, log } = deps;
+  const serialize = deps.serialize ?? loadSockscaleProto().sockscale.policy.v1.PolicyDiscovery.service.Watch?.responseSerialize;
+  /** The encoded WatchResponse of each published snapshot, built by the first stream that sends it. */
+  const encoded = new WeakMap<PublishedSnapshot, { nonce: string; message: PreEncoded }>();
+  const encode = (p: PublishedSnapshot): { nonce: string; message: PreEncoded } => {
+    let e = encoded.get(p);
+    if (e === undefined) {
+      const nonce = randomBytes(8).toString('hex');
+      e = { nonce, message: preEncoded(serialize({ snapshot: p.snapshot, nonce })) };
+      encoded.set(p, e);
+    }
+    return e;
+  };
   return {
     Get(call: grpc.ServerUnaryCall<GetSnapshotRequest__Output, Snapshot__Output>, callback: grpc.sendUnaryData<Snapshot__Output>) {
       const cur = publisher.snapshot;
@@ -47,12 +72,13 @@ export function discoveryHandlers(deps: { publisher: PolicyPublisher; tracker: A
           queued = p;
           return;
         }
-        const nonce = randomBytes(8).toString('hex');
+        const { nonce, message } = encode(p);
         inFlight = { nonce, version: p.snapshot.version, builtAt: p.builtAt };
         tracker.sent(proxy, p.snapshot.version);
         metrics.pushes.inc();
         writing = true;
-        const flushed = call.write({ snapshot: p.snapshot, nonce }, () => {
+        // The service definition passes PreEncoded bytes through (grpc-server.ts).
+        const flushed = call.write(message as unknown as WatchResponse, () => {
           writing = false;
           const next = queued;
           queued = undefined;

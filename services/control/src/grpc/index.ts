@@ -5,4 +5,5 @@ export * from './control-metrics';
 export * from './discovery-service';
 export * from './grpc-server';
 export * from './health-service';
+export * from './proxy-status-writer';
 export * from './status-error';

@@ -3,6 +3,7 @@ import type { Etcd3 } from 'etcd3';
 import { ANY_VERSION, type LedgerBackend, type SideWrites, type VersionedRecord } from './ledger-backend';
 import type { LedgerRecord } from './ledger-record';
 import { QuotaLedgerUnavailableError } from './quota-errors';
+import { prefixRange } from '../store/etcd-prefix';
 
 export class EtcdLedgerBackend implements LedgerBackend {
   readonly kind = 'etcd' as const;
@@ -52,10 +53,8 @@ export class EtcdLedgerBackend implements LedgerBackend {
   }
 
   async list(prefix: string): Promise<{ key: string; record: LedgerRecord }[]> {
-    const end = Buffer.from(prefix);
-    end[end.length - 1] = (end[end.length - 1] ?? 0) + 1;
     try {
-      const res = await this.client.kv.range({ key: Buffer.from(prefix), range_end: end }, { deadline: Date.now() + this.callTimeoutMs });
+      const res = await this.client.kv.range(prefixRange(prefix), { deadline: Date.now() + this.callTimeoutMs });
       return res.kvs.map((kv) => ({ key: kv.key.toString(), record: JSON.parse(kv.value.toString()) as LedgerRecord }));
     } catch (err) {
       throw unavailable('list', err);

@@ -8,6 +8,7 @@
 import { Etcd3, type IKeyValue, type Watcher } from 'etcd3';
 import type { Logger } from '@sockscale/common';
 import { StoreUnavailableError } from '../store/store-errors';
+import { followPrefix, prefixRange } from '../store/etcd-prefix';
 import { associationPath, parseRelayKey, RELAY_ASSOCIATIONS_PREFIX, RELAY_ENDPOINTS_PREFIX, RELAYS_PREFIX, relayKey } from './relay-keys';
 import { associationKey, LeaseNotFoundError, type AssociationRecord, type RegistryChange, type RegistryState, type RelayRecord, type RelayStore } from './relay-types';
 
@@ -82,7 +83,11 @@ export class EtcdRelayStore implements RelayStore {
   }
 
   async list(): Promise<RegistryState> {
-    return (await this.listAt()).state;
+    try {
+      return this.parse((await this.client.kv.range(prefixRange(RELAYS_PREFIX), this.deadline())).kvs);
+    } catch (err) {
+      throw this.unavailable('list', err);
+    }
   }
 
   follow(listener: (c: RegistryChange) => void): () => void {
@@ -111,26 +116,12 @@ export class EtcdRelayStore implements RelayStore {
   }
 
   private async startWatch(): Promise<void> {
-    while (!this.closed) {
-      try {
-        const { state, revision } = await this.listAt();
-        this.emit({ type: 'reset', state });
-        const watcher = await this.client.watch().prefix(RELAYS_PREFIX).startRevision(String(revision + 1)).create();
-        if (this.closed) {
-          await watcher.cancel();
-          return;
-        }
-        this.watcher = watcher;
-        watcher.on('put', (kv) => this.onPut(kv));
-        watcher.on('delete', (kv) => this.onDelete(kv));
-        watcher.on('disconnected', (err) => this.log.warn({ err: err.message }, 'relay registry watch disconnected'));
-        watcher.on('error', (err) => this.log.warn({ err: err.message }, 'relay registry watch error'));
-        return;
-      } catch (err) {
-        this.log.warn({ err: (err as Error).message }, 'cannot follow the relay registry yet; retrying');
-        await new Promise((r) => setTimeout(r, 1000).unref());
-      }
-    }
+    this.watcher = await followPrefix(
+      this.client,
+      RELAYS_PREFIX,
+      { reset: (kvs) => this.emit({ type: 'reset', state: this.parse(kvs) }), put: (kv) => this.onPut(kv), delete: (kv) => this.onDelete(kv) },
+      { log: this.log, what: 'relay registry', closed: () => this.closed, callTimeoutMs: this.callTimeoutMs },
+    );
   }
 
   private onPut(kv: IKeyValue): void {
@@ -150,25 +141,18 @@ export class EtcdRelayStore implements RelayStore {
     this.emit(k.kind === 'relay' ? { type: 'relay-removed', id: k.id } : { type: 'association-removed', key: k.key });
   }
 
-  private async listAt(): Promise<{ state: RegistryState; revision: number }> {
-    const end = Buffer.from(RELAYS_PREFIX);
-    end[end.length - 1] = (end[end.length - 1] ?? 0) + 1;
-    try {
-      const res = await this.client.kv.range({ key: Buffer.from(RELAYS_PREFIX), range_end: end }, this.deadline());
-      const state: RegistryState = { relays: [], associations: [] };
-      for (const kv of res.kvs) {
-        const key = kv.key.toString();
-        try {
-          if (key.startsWith(RELAY_ENDPOINTS_PREFIX)) state.relays.push(JSON.parse(kv.value.toString()) as RelayRecord);
-          else if (key.startsWith(RELAY_ASSOCIATIONS_PREFIX)) state.associations.push(JSON.parse(kv.value.toString()) as AssociationRecord);
-        } catch {
-          this.log.warn({ key }, 'relay registry entry is not JSON; ignored');
-        }
+  private parse(kvs: readonly IKeyValue[]): RegistryState {
+    const state: RegistryState = { relays: [], associations: [] };
+    for (const kv of kvs) {
+      const key = kv.key.toString();
+      try {
+        if (key.startsWith(RELAY_ENDPOINTS_PREFIX)) state.relays.push(JSON.parse(kv.value.toString()) as RelayRecord);
+        else if (key.startsWith(RELAY_ASSOCIATIONS_PREFIX)) state.associations.push(JSON.parse(kv.value.toString()) as AssociationRecord);
+      } catch {
+        this.log.warn({ key }, 'relay registry entry is not JSON; ignored');
       }
-      return { state, revision: Number(res.header.revision) };
-    } catch (err) {
-      throw this.unavailable('list', err);
     }
+    return state;
   }
 
   private emit(c: RegistryChange): void {

@@ -10,6 +10,8 @@ import { Etcd3, isRecoverableError, type IKeyValue, type IOptions, type Watcher 
 import { compareEnvelopes, objectKey, type Logger, type PolicyObject } from '@sockscale/common';
 import { EtcdRelayStore } from '../relays/etcd-relay-store';
 import { OBJECTS_PREFIX, objectKeyPath, POLICY_REVISION_KEY } from './key-layout';
+import { EtcdProxyStatusStore } from './etcd-proxy-status-store';
+import { prefixRange, retryWatch } from './etcd-prefix';
 import { ObjectNotFoundError, StoreConflictError, StoreUnavailableError } from './store-errors';
 import type { ObjectRef, PolicyStore, StoreState, WriteResult } from './store-types';
 import { parseStored, storedForm } from './stored-form';
@@ -21,11 +23,14 @@ export interface EtcdStoreOptions {
   callTimeoutMs?: number;
   /** Reachability probe period (default 1 s). */
   probeIntervalMs?: number;
+  /** Lease TTL of this replica's proxy status records (default 15 s). */
+  proxyStatusTtlSeconds?: number;
   /** TLS to etcd (CA, optional client cert/key). */
   tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
 }
 
 const MAX_WRITE_ATTEMPTS = 5;
+export const DEFAULT_PROXY_STATUS_TTL_SECONDS = 15;
 
 interface RawState {
   revision: number;
@@ -37,6 +42,7 @@ export class EtcdStore implements PolicyStore {
   readonly kind = 'etcd' as const;
   private readonly client: Etcd3;
   readonly relays: EtcdRelayStore;
+  readonly proxyStatus: EtcdProxyStatusStore;
   private readonly log: Logger;
   private readonly callTimeoutMs: number;
   private readonly listeners: (() => void)[] = [];
@@ -69,6 +75,7 @@ export class EtcdStore implements PolicyStore {
     }
     this.client = new Etcd3(options);
     this.relays = new EtcdRelayStore(this.client, opts.log.child({ component: 'relay-store' }), this.callTimeoutMs);
+    this.proxyStatus = new EtcdProxyStatusStore(this.client, opts.log.child({ component: 'proxy-status' }), opts.proxyStatusTtlSeconds ?? DEFAULT_PROXY_STATUS_TTL_SECONDS, this.callTimeoutMs);
   }
 
   /** The etcd client, shared with the quota ledger (services/control/src/quota). */
@@ -90,6 +97,7 @@ export class EtcdStore implements PolicyStore {
     this.probeTimer = setInterval(() => void this.probe(), this.opts.probeIntervalMs ?? 1000);
     this.probeTimer.unref();
     void this.follow();
+    this.proxyStatus.start();
   }
 
   /** Creates the watch on the marker key (retrying while etcd is away). */
@@ -97,27 +105,14 @@ export class EtcdStore implements PolicyStore {
     const notify = (): void => {
       for (const l of this.listeners) l();
     };
-    while (!this.closed) {
-      try {
-        const watcher = await this.client.watch().key(POLICY_REVISION_KEY).create();
-        if (this.closed) {
-          await watcher.cancel();
-          return;
-        }
-        this.watcher = watcher;
-        watcher.on('put', notify);
-        watcher.on('delete', notify);
-        // After a reconnect the watch resumes from its last revision; read again anyway.
-        watcher.on('connected', notify);
-        watcher.on('disconnected', (err) => this.log.warn({ err: err.message }, 'etcd watch disconnected'));
-        watcher.on('error', (err) => this.log.warn({ err: err.message }, 'etcd watch error'));
-        notify();
-        return;
-      } catch (err) {
-        this.log.warn({ err: (err as Error).message }, 'cannot watch etcd yet; retrying');
-        await new Promise((r) => setTimeout(r, 1000).unref());
-      }
-    }
+    const watcher = await retryWatch(() => this.client.watch().key(POLICY_REVISION_KEY).create(), { log: this.log, what: 'policy', closed: () => this.closed });
+    if (watcher === undefined) return;
+    this.watcher = watcher;
+    watcher.on('put', notify);
+    watcher.on('delete', notify);
+    // After a reconnect the watch resumes from its last revision; read again anyway.
+    watcher.on('connected', notify);
+    notify();
   }
 
   async read(): Promise<StoreState> {
@@ -199,6 +194,7 @@ export class EtcdStore implements PolicyStore {
     if (this.probeTimer !== undefined) clearInterval(this.probeTimer);
     await this.watcher?.cancel().catch(() => undefined);
     await this.relays.close();
+    await this.proxyStatus.close();
     this.client.close();
   }
 
@@ -215,12 +211,10 @@ export class EtcdStore implements PolicyStore {
   }
 
   private async readRaw(): Promise<RawState> {
-    const end = Buffer.from(OBJECTS_PREFIX);
-    end[end.length - 1] = (end[end.length - 1] ?? 0) + 1;
     try {
       const res = await this.client.kv.txn({
         compare: [],
-        success: [{ request_range: { key: Buffer.from(POLICY_REVISION_KEY) } }, { request_range: { key: Buffer.from(OBJECTS_PREFIX), range_end: end } }],
+        success: [{ request_range: { key: Buffer.from(POLICY_REVISION_KEY) } }, { request_range: prefixRange(OBJECTS_PREFIX) }],
         failure: [],
       });
       const marker = res.responses[0]?.response_range.kvs[0];

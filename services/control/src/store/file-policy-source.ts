@@ -8,7 +8,10 @@ import { PolicyError, assemblePolicySnapshot, loadPolicyPaths, objectKey, type L
 export interface LoadedPolicy {
   snapshot: PolicySnapshot;
   files: string[];
+  /** `Kind/name` of every object, in file order. */
   objects: string[];
+  /** The validated objects themselves (plain-text passwords allowed: embedded mode). */
+  items: PolicyObject[];
 }
 
 export interface FilePolicySourceEvents {
@@ -48,7 +51,7 @@ export class FilePolicySource extends EventEmitter<FilePolicySourceEvents> {
       this.digest = digest;
       this.version++;
     }
-    return { snapshot: assemblePolicySnapshot(objects, this.version), files, objects: objects.map(objectKey) };
+    return { snapshot: assemblePolicySnapshot(objects, this.version), files, objects: objects.map(objectKey), items: objects };
   }
 
   /** Re-reads the files now; emits `snapshot` when the objects changed, `rejected` when invalid. */

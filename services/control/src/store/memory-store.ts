@@ -7,6 +7,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { compareEnvelopes, objectKey, type PolicyObject } from '@sockscale/common';
 import { MemoryRelayStore } from '../relays/memory-relay-store';
+import { MemoryProxyStatusStore } from './proxy-status-store';
 import { ObjectNotFoundError, StoreUnavailableError } from './store-errors';
 import type { ObjectRef, PolicyStore, StoreKind, StoreState, WriteResult } from './store-types';
 import { parseStored, storedForm } from './stored-form';
@@ -27,6 +28,7 @@ export class MemoryStore implements PolicyStore {
   readonly reachable = true;
   readonly unreachableReason = undefined;
   readonly relays = new MemoryRelayStore();
+  readonly proxyStatus = new MemoryProxyStatusStore();
   private revision = 0;
   private version = 0;
   private entries = new Map<string, Entry>();
@@ -107,8 +109,9 @@ export class MemoryStore implements PolicyStore {
     this.listeners.push(listener);
   }
 
-  close(): Promise<void> {
-    return this.relays.close();
+  async close(): Promise<void> {
+    await this.proxyStatus.close();
+    await this.relays.close();
   }
 
   private commit(next: Map<string, Entry>, rev: number, result: WriteResult): Promise<WriteResult> {

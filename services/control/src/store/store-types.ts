@@ -5,6 +5,7 @@
  */
 import type { PolicyObject } from '@sockscale/common';
 import type { RelayStore } from '../relays/relay-types';
+import type { ProxyStatusStore } from './proxy-status-store';
 
 export interface StoredObject {
   object: PolicyObject;
@@ -57,5 +58,7 @@ export interface PolicyStore {
   readonly unreachableReason: string | undefined;
   /** The UDP relay registry kept in the same backend (leases, associations). */
   readonly relays: RelayStore;
+  /** Proxy ACK records of every replica (lease-bound in etcd). */
+  readonly proxyStatus: ProxyStatusStore;
   close(): Promise<void>;
 }

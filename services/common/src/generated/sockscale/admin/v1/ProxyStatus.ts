@@ -28,6 +28,11 @@ export interface ProxyStatus {
    * Unix milliseconds of the last ACK/NACK.
    */
   'lastSeenMs'?: (number | string | Long);
+  /**
+   * Control-plane replica (host:pid) holding the proxy's stream; records of every replica are
+   * listed, whichever replica answers.
+   */
+  'replica'?: (string);
 }
 
 export interface ProxyStatus__Output {
@@ -56,4 +61,9 @@ export interface ProxyStatus__Output {
    * Unix milliseconds of the last ACK/NACK.
    */
   'lastSeenMs': (number);
+  /**
+   * Control-plane replica (host:pid) holding the proxy's stream; records of every replica are
+   * listed, whichever replica answers.
+   */
+  'replica': (string);
 }
