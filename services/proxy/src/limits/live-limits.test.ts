@@ -127,32 +127,42 @@ it('a user rate set at run time applies in place to a tunnel that started with n
   }
 });
 
-it('UDP datagrams are held to the bandwidth limit of the rule that allowed them', async () => {
-  proxy.applySnapshot(snapshot(++version, { bandwidth: { up: 20_000 } }));
+/**
+ * One UDP association; 100 datagrams of 1000 B sent at once towards an echo target. A 20 kB/s
+ * bucket (burst 2 kB) lets only a few through: the rest must be counted as rate_limited. (A few
+ * of the 100 may be lost by the loopback socket buffers themselves.)
+ */
+async function assertUdpBurstPoliced(): Promise<void> {
   const echo: UdpSocket = createSocket('udp4');
   let received = 0;
   echo.on('message', () => void received++);
   await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r));
   const { s, reply } = await socks(3, 0);
-  assert.equal(reply[1], 0);
-  const relayPort = reply.readUInt16BE(8);
   const client = createSocket('udp4');
-  await new Promise<void>((r) => client.bind(0, '127.0.0.1', r));
-  const payload = Buffer.alloc(1000, 7);
-  const header = encodeUdpHeader('127.0.0.1', echo.address().port);
   try {
+    assert.equal(reply[1], 0);
+    const relayPort = reply.readUInt16BE(8);
+    await new Promise<void>((r) => client.bind(0, '127.0.0.1', r));
+    const datagram = Buffer.concat([encodeUdpHeader('127.0.0.1', echo.address().port), Buffer.alloc(1000, 7)]);
     const before = await rateLimitedDrops();
-    // 100 datagrams of 1000 B at once: the rule's 20 kB/s bucket (burst 2 kB) lets few through.
-    for (let i = 0; i < 100; i++) client.send(Buffer.concat([header, payload]), relayPort, '127.0.0.1');
+    for (let i = 0; i < 100; i++) client.send(datagram, relayPort, '127.0.0.1');
     await new Promise((r) => setTimeout(r, 300));
     assert.ok(received >= 1 && received <= 12, `delivered ${received} of 100`);
     const limited = (await rateLimitedDrops()) - before;
     assert.ok(limited >= 80 && limited + received <= 100, `rate_limited ${limited}, delivered ${received}`);
   } finally {
-    proxy.applySnapshot(snapshot(++version, undefined));
     client.close();
     echo.close();
     s.destroy();
+  }
+}
+
+it('UDP datagrams are held to the bandwidth limit of the rule that allowed them', async () => {
+  proxy.applySnapshot(snapshot(++version, { bandwidth: { up: 20_000 } }));
+  try {
+    await assertUdpBurstPoliced();
+  } finally {
+    proxy.applySnapshot(snapshot(++version, undefined));
   }
 });
 
@@ -177,30 +187,9 @@ it('a user rate set at run time applies in place to an open, rule-limited sessio
 
 it('UDP datagrams beyond the user rate are dropped and counted', async () => {
   proxy.limits.setUserBandwidth('anonymous@127.0.0.1', { up: 20_000 });
-  const echo: UdpSocket = createSocket('udp4');
-  let received = 0;
-  echo.on('message', () => void received++);
-  await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r));
-  const { s, reply } = await socks(3, 0);
-  assert.equal(reply[1], 0);
-  const relayPort = reply.readUInt16BE(8);
-  const client = createSocket('udp4');
-  await new Promise<void>((r) => client.bind(0, '127.0.0.1', r));
-  const payload = Buffer.alloc(1000, 7);
-  const header = encodeUdpHeader('127.0.0.1', echo.address().port);
   try {
-    const before = await rateLimitedDrops();
-    // 100 datagrams of 1000 B at once: the 20 kB/s bucket's burst (2 kB) lets few through.
-    for (let i = 0; i < 100; i++) client.send(Buffer.concat([header, payload]), relayPort, '127.0.0.1');
-    await new Promise((r) => setTimeout(r, 300));
-    assert.ok(received >= 1 && received <= 12, `delivered ${received} of 100`);
-    // (A few of the 100 may be lost by the loopback socket buffers themselves.)
-    const limited = (await rateLimitedDrops()) - before;
-    assert.ok(limited >= 80 && limited + received <= 100, `rate_limited ${limited}, delivered ${received}`);
+    await assertUdpBurstPoliced();
   } finally {
     proxy.limits.setUserBandwidth('anonymous@127.0.0.1', undefined);
-    client.close();
-    echo.close();
-    s.destroy();
   }
 });
