@@ -47,13 +47,15 @@ export interface ProxyAckView {
 
 /**
  * `Programmed`: every connected proxy has ACKed a snapshot at least as new as the store
- * revision that holds this generation of the object.
+ * revision that holds this generation of the object. `proxies` is the cluster-wide list (every
+ * replica's proxies, from the proxy status records in the store); a SIGKILLed replica's proxies
+ * count as connected until its record lease expires (--proxy-status-ttl).
  */
 export function programmedCondition(storeRevision: number, publishedVersion: number, proxies: readonly ProxyAckView[], generation: number): DesiredCondition {
   const base = { type: 'Programmed', observedGeneration: generation };
   if (publishedVersion < storeRevision) return { ...base, status: 'False', reason: 'Pending', message: `waiting for the snapshot with store revision ${storeRevision} (published: ${publishedVersion})` };
   const connected = proxies.filter((p) => p.connected);
-  if (connected.length === 0) return { ...base, status: 'False', reason: 'NoProxies', message: 'no proxy is connected to this control plane' };
+  if (connected.length === 0) return { ...base, status: 'False', reason: 'NoProxies', message: 'no proxy is connected to any control-plane replica' };
   const rejected = connected.filter((p) => p.nackedVersion >= storeRevision && p.ackedVersion < storeRevision);
   if (rejected.length > 0) return { ...base, status: 'False', reason: 'Rejected', message: `${rejected.length} of ${connected.length} proxies rejected the snapshot: ${rejected[0]?.nackError ?? ''}` };
   const acked = connected.filter((p) => p.ackedVersion >= storeRevision).length;
