@@ -71,7 +71,8 @@ export class ControlPlane {
     if (opts.quota?.now !== undefined) ledgerOptions.now = opts.quota.now;
     if (opts.quota?.retentionMs !== undefined) ledgerOptions.retentionMs = opts.quota.retentionMs;
     this.ledger = new QuotaLedger(backend, ledgerOptions);
-    const quotaMetrics = new QuotaControlMetrics(opts.registry);
+    // Quota gauges: the same numbers as `sockscale quota status`, read at scrape time (cached).
+    const quotaMetrics = new QuotaControlMetrics(opts.registry, { read: () => this.ledger.status({}, this.members), now: this.ledger.now });
     this.publisher.on('snapshot', (p) => {
       const q = quotasFromSnapshot(p.snapshot);
       this.quotas = q.quotas;

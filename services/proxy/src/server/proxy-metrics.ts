@@ -11,9 +11,23 @@ const COMMAND_LABELS: readonly CommandLabel[] = ['connect', 'bind', 'udp_associa
 export type UdpQuotaOutcome = 'charged' | 'no_grant' | 'throttled' | 'blocked';
 const UDP_QUOTA_OUTCOMES: readonly UdpQuotaOutcome[] = ['charged', 'no_grant', 'throttled', 'blocked'];
 
+/** `user` label of sockscale_proxy_user_bytes_total for sessions without authentication (SocksUser names cannot start with "_"). */
+export const ANONYMOUS_USER_LABEL = '_anonymous';
+/** `user` label that collects every user beyond the first USER_BYTES_MAX_USERS seen by this process. */
+export const OTHER_USERS_LABEL = '_other';
+/** Distinct user names with their own sockscale_proxy_user_bytes_total series per process. */
+export const USER_BYTES_MAX_USERS = 1000;
+
+/** Visits the live byte counts of open sessions with their user (null = anonymous). */
+export type LiveUserBytes = (visit: (user: string | null, up: number, down: number) => void) => void;
+
 /**
  * The data plane's metrics. Labels are bounded enums (command, result, reason, direction);
- * never client addresses, user names or hostnames.
+ * never client addresses or hostnames. The one exception is `user` on
+ * sockscale_proxy_user_bytes_total: user names are bounded by the SocksUser objects an operator
+ * creates (a client cannot mint one), and per process by a cap (USER_BYTES_MAX_USERS): the
+ * first users that relay bytes keep their series until the process exits, later ones are
+ * folded into user="_other"; anonymous sessions count under user="_anonymous".
  */
 export class ProxyMetrics {
   readonly sessionsActive: Gauge<'command'>;
@@ -44,6 +58,10 @@ export class ProxyMetrics {
   private readonly handshakes: HistogramTally<'method'>;
   /** Bytes of finished sessions; live sessions are added at scrape time. */
   private readonly closedBytes = { up: 0, down: 0 };
+  /** Bytes of finished sessions by `user` label (a slot once given is kept, so the counters never go down). */
+  private readonly userClosed = new Map<string, { up: number; down: number }>();
+  private namedUsers = 0;
+  readonly userBytes: Counter<'user' | 'direction'>;
   /**
    * Hot-path tallies (per session / per datagram), published when /metrics is scraped so a
    * session pays no label hashing: see sessionOpened, sessionCommand, sessionClosed, decision.
@@ -54,7 +72,16 @@ export class ProxyMetrics {
   /** UDP datagrams since the last scrape (udpUp / udpDown). */
   private readonly udpCounts = { up: 0, down: 0 };
 
-  constructor(registry: Registry, liveBytes: () => { up: number; down: number }) {
+  /**
+   * `liveBytes`: open sessions' byte counts (sockscale_proxy_bytes_total); `liveUserBytes`: the
+   * same by user (sockscale_proxy_user_bytes_total). Both are read only when scraped.
+   */
+  constructor(
+    registry: Registry,
+    liveBytes: () => { up: number; down: number },
+    liveUserBytes: LiveUserBytes = () => undefined,
+    private readonly maxUsers = USER_BYTES_MAX_USERS,
+  ) {
     const registers = [registry];
     const closed = this.closedBytes;
     const active = this.active;
@@ -88,6 +115,32 @@ export class ProxyMetrics {
         this.reset();
         this.inc({ direction: 'up' }, closed.up + live.up);
         this.inc({ direction: 'down' }, closed.down + live.down);
+      },
+    });
+    const userClosed = this.userClosed;
+    const slotOf = (user: string | null): { up: number; down: number } => this.userSlot(user);
+    this.userBytes = new Counter({
+      name: 'sockscale_proxy_user_bytes_total',
+      help: `Payload bytes relayed (TCP and UDP) by authenticated user and direction; user="${ANONYMOUS_USER_LABEL}" for anonymous sessions, user="${OTHER_USERS_LABEL}" for users beyond the first ${maxUsers} of this process.`,
+      labelNames: ['user', 'direction'],
+      registers,
+      collect() {
+        const totals = new Map<{ up: number; down: number }, { up: number; down: number }>();
+        for (const slot of userClosed.values()) totals.set(slot, { up: slot.up, down: slot.down });
+        liveUserBytes((user, up, down) => {
+          if (up === 0 && down === 0) return;
+          const slot = slotOf(user);
+          const t = totals.get(slot) ?? { up: slot.up, down: slot.down };
+          t.up += up;
+          t.down += down;
+          totals.set(slot, t);
+        });
+        this.reset();
+        for (const [label, slot] of userClosed) {
+          const t = totals.get(slot) ?? slot;
+          this.inc({ user: label, direction: 'up' }, t.up);
+          this.inc({ user: label, direction: 'down' }, t.down);
+        }
       },
     });
     this.authFailures = new Counter({ name: 'sockscale_proxy_auth_failures_total', help: 'Failed authentications by reason.', labelNames: ['reason'], registers });
@@ -195,8 +248,32 @@ export class ProxyMetrics {
     this.handshakes.observe(method, seconds);
   }
 
-  addClosedBytes(up: number, down: number): void {
+  /** A session (or on-behalf UDP relay) of `user` (null = anonymous) ended having relayed these bytes. */
+  addClosedBytes(up: number, down: number, user: string | null): void {
     this.closedBytes.up += up;
     this.closedBytes.down += down;
+    if (up === 0 && down === 0) return;
+    const slot = this.userSlot(user);
+    slot.up += up;
+    slot.down += down;
+  }
+
+  /** The tally a user's bytes go to: its own while fewer than maxUsers names have one, else _other. */
+  private userSlot(user: string | null): { up: number; down: number } {
+    let label = user ?? ANONYMOUS_USER_LABEL;
+    let slot = this.userClosed.get(label);
+    if (slot !== undefined) return slot;
+    if (user !== null) {
+      if (this.namedUsers >= this.maxUsers) {
+        label = OTHER_USERS_LABEL;
+        slot = this.userClosed.get(label);
+        if (slot !== undefined) return slot;
+      } else {
+        this.namedUsers++;
+      }
+    }
+    slot = { up: 0, down: 0 };
+    this.userClosed.set(label, slot);
+    return slot;
   }
 }

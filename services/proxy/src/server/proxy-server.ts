@@ -41,7 +41,7 @@ export class ProxyServer {
   constructor(opts: { options?: Partial<ProxyOptions>; logger: Logger; registry: Registry; udpRelay?: Omit<RelayPortOptions, 'metricsRegistry'> }) {
     this.options = { ...DEFAULT_PROXY_OPTIONS, ...opts.options };
     this.log = opts.logger.child({ component: 'proxy' });
-    this.metrics = new ProxyMetrics(opts.registry, () => this.liveBytes());
+    this.metrics = new ProxyMetrics(opts.registry, () => this.liveBytes(), (visit) => this.liveUserBytes(visit));
     this.dns = new DnsCache(this.options.dnsCacheTtlMs, this.options.dnsNegativeTtlMs, this.options.dnsCacheSize);
     // The access line has a fixed set of fields and no credential among them, so it skips the
     // root logger's redaction pass (which costs more than the rest of the line).
@@ -184,6 +184,11 @@ export class ProxyServer {
       down += relayed.down;
     }
     return { up, down };
+  }
+
+  private liveUserBytes(visit: (user: string | null, up: number, down: number) => void): void {
+    for (const s of this.sessions) visit(s.userName, s.bytes.up, s.bytes.down);
+    this.relayPort?.liveUserBytes(visit);
   }
 }
 

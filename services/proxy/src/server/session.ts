@@ -76,6 +76,11 @@ export class Session implements RelayDoneListener {
   private buf: Buffer = EMPTY;
   private method: 'none' | 'password' = 'none';
   private user: string | null = null;
+
+  /** The authenticated user (null: anonymous, or not authenticated yet). */
+  get userName(): string | null {
+    return this.user;
+  }
   private groups: readonly string[] = [];
   private commandLabel: CommandLabel = 'none';
   private destination = '';
@@ -663,7 +668,7 @@ export class Session implements RelayDoneListener {
     this.target?.destroy();
     const m = this.ctx.metrics;
     m.sessionClosed(this.commandLabel, this.outcome);
-    m.addClosedBytes(this.bytes.up, this.bytes.down);
+    m.addClosedBytes(this.bytes.up, this.bytes.down, this.user);
     this.ctx.onSessionEnd(this);
     if (!this.ctx.accessLog.isLevelEnabled('info')) return; // no line to build (e.g. --log-level warn)
     const d = this.decision;

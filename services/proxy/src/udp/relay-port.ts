@@ -176,6 +176,11 @@ export class UdpRelayPort {
     return { up, down };
   }
 
+  /** The same by the owner's user (null = anonymous), for sockscale_proxy_user_bytes_total. */
+  liveUserBytes(visit: (user: string | null, up: number, down: number) => void): void {
+    for (const ob of this.onBehalf.values()) visit(ob.info.user === '' ? null : ob.info.user, ob.counters.up, ob.counters.down);
+  }
+
   /** Registers a new association of this proxy; resolves once the registry has it (or after a short wait). */
   async open(r: RelayOpenRequest): Promise<UdpAssociationHandle> {
     const ip = normalizeIp(r.clientIp) ?? r.clientIp;
@@ -419,7 +424,7 @@ export class UdpRelayPort {
       if (ob === undefined) continue;
       this.onBehalf.delete(ck);
       ob.relay.close();
-      this.ctx.metrics.addClosedBytes(ob.counters.up, ob.counters.down);
+      this.ctx.metrics.addClosedBytes(ob.counters.up, ob.counters.down, ob.info.user === '' ? null : ob.info.user);
       this.ctx.accessLog.info(
         {
           user: ob.info.user === '' ? undefined : ob.info.user,
