@@ -62,6 +62,37 @@ test('embedded: a user downloading over 3 sessions stops at the quota (0 bytes o
   }
 });
 
+test('embedded: sessions that join late (quota almost spent, then spent but not yet blocked) relay no byte over the quota', async () => {
+  // Staggered logins: a session that starts when the grant is (almost) all spent or reserved by
+  // others must not read a chunk it holds no reservation for.
+  const target = await startFirehose();
+  const p = await SockscaleProcess.start({ policy: tempPolicy(policy('{action: Block}')) });
+  try {
+    const proxy = { host: p.socksHost, port: p.socksPort };
+    const until = async (f: () => boolean, maxMs: number): Promise<void> => {
+      const end = Date.now() + maxMs;
+      while (!f() && Date.now() < end) await new Promise((r) => setTimeout(r, 2));
+    };
+    const downloads = [await download(proxy, 'alice', 'a-pass', target.port)];
+    const total = (): number => downloads.reduce((s, d) => s + d.received, 0);
+    // Second session: while the first spends its last grant.
+    await until(() => total() >= QUOTA - 3 * CHUNK, 15_000);
+    downloads.push(await download(proxy, 'alice', 'a-pass', target.port));
+    // Third and fourth: once nothing is left to grant, inside the grace before Block.
+    await until(() => total() >= QUOTA - CHUNK, 5000);
+    await new Promise((r) => setTimeout(r, 100));
+    downloads.push(await download(proxy, 'alice', 'a-pass', target.port));
+    downloads.push(await download(proxy, 'alice', 'a-pass', target.port));
+    const received = await settle(total, 2500, 20_000);
+    assert.ok(received <= QUOTA, `received ${received} > quota ${QUOTA} (${downloads.map((d) => d.received).join(' + ')})`);
+    await settle(() => downloads.filter((d) => d.closed).length, 500, 5000);
+    assert.deepEqual(downloads.map((d) => d.closed), [true, true, true, true]);
+  } finally {
+    await p.stop();
+    await target.close();
+  }
+});
+
 test('embedded: Throttle keeps sessions open at the throttle rate once the quota is used up', async () => {
   const target = await startFirehose();
   const p = await SockscaleProcess.start({ policy: tempPolicy(policy('{action: Throttle, rate: 256Ki}')) });
