@@ -113,3 +113,34 @@ void test('quota manager: sessions of users without a quota get no gate', () => 
   assert.ok(!('rejected' in anon) && anon.gates === undefined);
   m.close();
 });
+
+void test('quota manager: the last bytes of a grant are not split into partial reservations (a session that cannot complete its chunk gives back what it holds)', async () => {
+  const limit = 2 * CHUNK_BYTES + CHUNK_BYTES / 2;
+  const ledger = fakeLedger(limit);
+  const m = new QuotaManager({ proxyId: 'p', transport: ledger, log, now: () => 1000 });
+  m.applySnapshot(snapshot({ subject: { user: 'alice' }, bytes: limit, period: { type: 'Daily' }, direction: 'Down' }));
+  const holds = [m.hold('alice', () => undefined), m.hold('alice', () => undefined)];
+  const gates = holds.map((h) => (!('rejected' in h) ? h.gates?.down : undefined));
+  const [a, b] = gates;
+  assert.ok(a !== undefined && b !== undefined);
+  assert.ok(a.consume(0) > 0 && b.consume(0) > 0, 'no grant yet: neither may read');
+  await (m as unknown as { sync(): Promise<void> }).sync();
+  assert.equal(ledger.granted, limit);
+  // Each reads in its own step size while its gate admits it (A: 40 KiB reads, B: 10 KiB reads).
+  let relayed = 0;
+  for (let round = 0; round < 100; round++) {
+    let moved = false;
+    for (const [g, step] of [[a, 40 * 1024], [b, 10 * 1024]] as const) {
+      if (g.consume(0) > 0) continue;
+      g.consume(step);
+      relayed += step;
+      moved = true;
+    }
+    await flush();
+    if (!moved) break;
+  }
+  assert.ok(relayed <= limit, `relayed ${relayed} > limit ${limit}`);
+  assert.ok(limit - relayed < CHUNK_BYTES, `relayed ${relayed} of ${limit}: the rest was stranded in partial reservations`);
+  for (const h of holds) if (!('rejected' in h)) h.release();
+  m.close();
+});
