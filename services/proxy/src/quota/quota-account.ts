@@ -40,6 +40,12 @@ export interface Lease {
   periodStart: number;
   periodEnd: number;
   seq: number;
+  /**
+   * The ledger answered a report of this lease. Until then every report is seq 1 (a lease's
+   * first): a ledger that never saw the lease would take a higher seq for a settled lease's and
+   * drop its bytes (offline bytes reported after a failed first attempt).
+   */
+  known: boolean;
   usedTotal: number;
   grantedTotal: number;
   /** Bytes this lease may spend without a grant (offline allowance); 0 once the server answered. */
@@ -145,7 +151,7 @@ export class QuotaAccount {
 
   ensureLease(): Lease {
     if (this.current === undefined || this.current.closing) {
-      this.current = { id: this.newLeaseId(), periodStart: 0, periodEnd: 0, seq: 0, usedTotal: 0, grantedTotal: 0, offlineCredit: 0, lapseAt: 0, closing: false };
+      this.current = { id: this.newLeaseId(), periodStart: 0, periodEnd: 0, seq: 0, known: false, usedTotal: 0, grantedTotal: 0, offlineCredit: 0, lapseAt: 0, closing: false };
     }
     return this.current;
   }

@@ -188,3 +188,28 @@ void test('quota manager: a lease closed while an ordinary report is in flight s
   assert.equal(inner.reported, CHUNK_BYTES + 1000);
   m.close();
 });
+
+void test('quota manager: a lease repeats seq 1 until the ledger answered it (a first report that never arrived is not taken for a settled lease)', async () => {
+  const inner = fakeLedger(1e9);
+  const seqs: number[] = [];
+  let fail = true;
+  const transport: UsageTransport = {
+    sync: (req) => {
+      for (const a of req.accounts ?? []) seqs.push(Number(a.seq));
+      return fail ? Promise.reject(new Error('unreachable')) : inner.sync(req);
+    },
+    close: () => undefined,
+  };
+  const m = new QuotaManager({ proxyId: 'p', transport, log, now: () => 1000 });
+  const sync = (): Promise<void> => (m as unknown as { sync(): Promise<void> }).sync();
+  m.applySnapshot(snapshot({ subject: { user: 'alice' }, bytes: '1Ti', period: { type: 'Daily' }, direction: 'Down' }));
+  const h = m.hold('alice', () => undefined);
+  await sync();
+  await sync();
+  fail = false;
+  await sync();
+  await sync();
+  assert.deepEqual(seqs, [1, 1, 1, 2]);
+  if (!('rejected' in h)) h.release();
+  m.close();
+});

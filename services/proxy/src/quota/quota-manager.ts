@@ -387,7 +387,7 @@ export class QuotaManager {
     }
     for (const acc of this.accounts.values()) {
       for (const l of acc.closing) {
-        l.seq++;
+        l.seq = l.known ? l.seq + 1 : 1;
         accounts.push({ quota: acc.quota.metadata.name, member: acc.member, periodStart: l.periodStart, lease: l.id, seq: l.seq, usedTotal: l.usedTotal, want: 0, release: true });
         sent.push({ acc, lease: l, release: true });
       }
@@ -401,7 +401,7 @@ export class QuotaManager {
       }
       if (acc.current === undefined && acc.holders.size === 0) continue;
       const l = acc.ensureLease();
-      l.seq++;
+      l.seq = l.known ? l.seq + 1 : 1;
       acc.updateRamp();
       const want = acc.blocked || acc.holders.size > 0 ? acc.want() : 0;
       accounts.push({ quota: acc.quota.metadata.name, member: acc.member, periodStart: l.periodStart, lease: l.id, seq: l.seq, usedTotal: l.usedTotal, want, release: false });
@@ -457,6 +457,7 @@ export class QuotaManager {
       const lease = s.lease;
       const g = byLease.get(lease.id);
       if (g === undefined) continue; // not applied (ledger unreachable): reported again next time
+      if (!g.unknown) lease.known = true;
       if (lease.closing) {
         // Only the answer to its final report closes a lease. A lease closed while an ordinary
         // report was in flight (lapse, idle, drain) still owes the ledger its final report: the
