@@ -20,7 +20,10 @@
  *   a new lease). When the lease was settled and its proxy was only cut off, the report is
  *   exact (the proxy stops spending a grant at send time + TTL, before the ledger settles it),
  *   so the settled charge is corrected to what it says: the unspent grant returns to the pool. A lease's first request
- *   (seq 1) may carry bytes relayed from the offline allowance: they count as used.
+ *   (seq 1) may carry bytes relayed from the offline allowance: they count as used. A proxy
+ *   repeats seq 1 until the ledger has answered it (so a first report that never arrived is not
+ *   taken for a settled lease's); a lease opened and closed by one seq-1 report is remembered
+ *   like a settled one, so that report applied twice counts once.
  * - Release (drain): the proxy's final report; base += reported, lease removed, the unspent
  *   grant returns to the pool.
  */
@@ -132,10 +135,11 @@ export function applySync(r: LedgerRecord, item: SyncItem, opts: { now: number; 
   };
   let lease = r.leases[item.lease];
   if (lease === undefined) {
+    const t = r.settled?.[item.lease];
+    if (t !== undefined && item.seq <= t.seq) return finish({ grantedTotal: 0, lapsed: true, duplicate: true });
     // seq 1 is a lease's first request; it may carry bytes spent offline (no grant yet).
     if (item.seq > 1) {
-      const t = r.settled?.[item.lease];
-      if (t !== undefined && item.seq > t.seq) {
+      if (t !== undefined) {
         r.base += item.usedTotal - t.charged;
         t.charged = item.usedTotal;
         t.seq = item.seq;
@@ -145,9 +149,11 @@ export function applySync(r: LedgerRecord, item: SyncItem, opts: { now: number; 
       return finish({ grantedTotal: 0, lapsed: true, duplicate: false });
     }
     if (item.release) {
-      // A lease opened and closed in one report (offline bytes at drain, or a probe).
+      // A lease opened and closed in one report (offline bytes at drain, or a probe). Remembered
+      // like a settled lease, so the same report applied again (a retry) is not counted twice.
       if (item.usedTotal > 0) {
         r.base += item.usedTotal;
+        (r.settled ??= {})[item.lease] = { charged: item.usedTotal, seq: 1, at: opts.now };
         changed = true;
       }
       return finish({ grantedTotal: 0, lapsed: false, duplicate: false });
@@ -156,7 +162,9 @@ export function applySync(r: LedgerRecord, item: SyncItem, opts: { now: number; 
     r.leases[item.lease] = lease;
     changed = true;
   }
-  if (item.seq <= lease.seq) return finish({ grantedTotal: lease.granted, lapsed: false, duplicate: true });
+  // A release may repeat the last seq: a proxy repeats seq 1 until answered, and a release is never
+  // applied twice (it removes the lease).
+  if (item.seq < lease.seq || (item.seq === lease.seq && !item.release)) return finish({ grantedTotal: lease.granted, lapsed: false, duplicate: true });
   lease.seq = item.seq;
   lease.reported = Math.max(lease.reported, item.usedTotal);
   changed = true;

@@ -64,6 +64,25 @@ export const LEDGER_SCENARIOS: Record<string, (backend: () => LedgerBackend) => 
     const next = await l.sync(A, 0, item('p1#1', 4, 1500, 1000));
     assert.equal(next.used, 1500);
   },
+  'a first report that never arrived, or arrived twice, counts once (proxies repeat seq 1 until answered)': async (backend) => {
+    const clock = { t: Date.parse('2026-05-10T10:00:00Z') };
+    const l = ledgerWith(backend(), clock, [quotaObject('q', { subject: { user: 'alice' }, bytes: 10_000, period: { type: 'Daily' } })]);
+    // Offline bytes on a new lease: the first attempt never reached the ledger, the repeat (seq 1 again) counts them.
+    const first = await l.sync(A, 0, item('p1#1', 1, 300, 1000));
+    assert.equal(first.used, 300);
+    // Its answer was lost: the repeat (seq 1, more bytes) is a duplicate; the next seq carries the bytes.
+    const again = await l.sync(A, 0, item('p1#1', 1, 400, 1000));
+    assert.deepEqual([again.duplicate, again.used, again.grantedTotal], [true, 300, first.grantedTotal]);
+    // Closed before any answer came: its release repeats seq 1 and is applied (unspent grant returned).
+    const rel = await l.sync(A, 0, item('p1#1', 1, 500, 0, true));
+    assert.deepEqual([rel.used, rel.remaining], [500, 9500]);
+    // A lease opened and closed in one seq-1 report (offline bytes at drain), applied twice: counted once.
+    const once = await l.sync(A, 0, item('p2#1', 1, 200, 0, true));
+    const twice = await l.sync(A, 0, item('p2#1', 1, 200, 0, true));
+    assert.deepEqual([once.used, twice.used, twice.duplicate], [700, 700, true]);
+    const [s] = await l.status();
+    assert.deepEqual({ used: s?.used, leases: s?.leases, remaining: s?.remaining }, { used: 700, leases: 0, remaining: 9300 });
+  },
   'period rollover is exact at the boundary in the quota time zone (injected clock)': async (backend) => {
     // Daily in Europe/Berlin: 2026-05-10 22:00Z is local midnight (CEST, UTC+2).
     const clock = { t: Date.parse('2026-05-10T21:59:59.999Z') };

@@ -5,8 +5,10 @@
  * No overshoot: a session may read its next chunk only while it holds a reservation of a
  * whole chunk (CHUNK_BYTES, the most a socket read or a datagram delivers) taken from the
  * granted-but-unspent bytes. A session that cannot reserve a whole chunk pauses (the relay
- * stops reading; nothing is dropped) until a grant arrives. So the bytes relayed never exceed
- * the bytes granted; at the end of a quota up to one chunk per open session stays unspent.
+ * stops reading; nothing is dropped) until a grant arrives; a new session's relay asks before its
+ * first read too. So the bytes relayed never exceed the bytes granted. At the end of a quota
+ * less than one chunk stays unreserved, plus one reserved chunk per direction that holds its
+ * reservation without reading (e.g. the upload side of a download).
  * Exception (documented): when a lease rolls over (period end, or grant lapse during a
  * control-plane outage) reservations are cancelled and each open session may relay one chunk
  * against the new lease before it is charged.
@@ -38,6 +40,12 @@ export interface Lease {
   periodStart: number;
   periodEnd: number;
   seq: number;
+  /**
+   * The ledger answered a report of this lease. Until then every report is seq 1 (a lease's
+   * first): a ledger that never saw the lease would take a higher seq for a settled lease's and
+   * drop its bytes (offline bytes reported after a failed first attempt).
+   */
+  known: boolean;
   usedTotal: number;
   grantedTotal: number;
   /** Bytes this lease may spend without a grant (offline allowance); 0 once the server answered. */
@@ -110,14 +118,23 @@ export class QuotaAccount {
     this.lastSpentAt = this.now();
   }
 
-  /** Tops the holder's reservation up to one chunk; true when it holds a whole chunk. */
+  /**
+   * Tops the holder's reservation up to one chunk; true when it holds a whole chunk. All or
+   * nothing: a holder that cannot complete its chunk gives back what it holds, so the last
+   * bytes of a grant are not split into partial reservations that no session can read with
+   * (another waiting session completes its chunk from them instead).
+   */
   reserve(holder: ReservationHolder): boolean {
     const need = CHUNK_BYTES - holder.reserved;
     if (need <= 0) return true;
-    const take = Math.min(need, this.available());
-    holder.reserved += take;
-    this.reservedTotal += take;
-    return holder.reserved >= CHUNK_BYTES;
+    if (this.available() >= need) {
+      holder.reserved += need;
+      this.reservedTotal += need;
+      return true;
+    }
+    this.reservedTotal -= holder.reserved;
+    holder.reserved = 0;
+    return false;
   }
 
   release(holder: ReservationHolder): void {
@@ -134,7 +151,7 @@ export class QuotaAccount {
 
   ensureLease(): Lease {
     if (this.current === undefined || this.current.closing) {
-      this.current = { id: this.newLeaseId(), periodStart: 0, periodEnd: 0, seq: 0, usedTotal: 0, grantedTotal: 0, offlineCredit: 0, lapseAt: 0, closing: false };
+      this.current = { id: this.newLeaseId(), periodStart: 0, periodEnd: 0, seq: 0, known: false, usedTotal: 0, grantedTotal: 0, offlineCredit: 0, lapseAt: 0, closing: false };
     }
     return this.current;
   }

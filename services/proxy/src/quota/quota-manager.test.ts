@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRootLogger, validateObject, type PolicySnapshot, type SocksQuota, type SyncRequest, type SyncResponse__Output } from '@sockscale/common';
 import { QuotaManager, OFFLINE_AFTER_MS } from './quota-manager';
-import { CHUNK_BYTES } from './quota-account';
+import { CHUNK_BYTES, IDLE_RELEASE_MS } from './quota-account';
 import type { UsageTransport } from './usage-transport';
 
 const log = createRootLogger({ level: 'silent', format: 'json' });
@@ -111,5 +111,105 @@ void test('quota manager: sessions of users without a quota get no gate', () => 
   assert.ok(!('rejected' in h) && h.gates === undefined);
   const anon = m.hold(null, () => undefined);
   assert.ok(!('rejected' in anon) && anon.gates === undefined);
+  m.close();
+});
+
+void test('quota manager: the last bytes of a grant are not split into partial reservations (a session that cannot complete its chunk gives back what it holds)', async () => {
+  const limit = 2 * CHUNK_BYTES + CHUNK_BYTES / 2;
+  const ledger = fakeLedger(limit);
+  const m = new QuotaManager({ proxyId: 'p', transport: ledger, log, now: () => 1000 });
+  m.applySnapshot(snapshot({ subject: { user: 'alice' }, bytes: limit, period: { type: 'Daily' }, direction: 'Down' }));
+  const holds = [m.hold('alice', () => undefined), m.hold('alice', () => undefined)];
+  const gates = holds.map((h) => (!('rejected' in h) ? h.gates?.down : undefined));
+  const [a, b] = gates;
+  assert.ok(a !== undefined && b !== undefined);
+  assert.ok(a.consume(0) > 0 && b.consume(0) > 0, 'no grant yet: neither may read');
+  await (m as unknown as { sync(): Promise<void> }).sync();
+  assert.equal(ledger.granted, limit);
+  // Each reads in its own step size while its gate admits it (A: 40 KiB reads, B: 10 KiB reads).
+  let relayed = 0;
+  for (let round = 0; round < 100; round++) {
+    let moved = false;
+    for (const [g, step] of [[a, 40 * 1024], [b, 10 * 1024]] as const) {
+      if (g.consume(0) > 0) continue;
+      g.consume(step);
+      relayed += step;
+      moved = true;
+    }
+    await flush();
+    if (!moved) break;
+  }
+  assert.ok(relayed <= limit, `relayed ${relayed} > limit ${limit}`);
+  assert.ok(limit - relayed < CHUNK_BYTES, `relayed ${relayed} of ${limit}: the rest was stranded in partial reservations`);
+  for (const h of holds) if (!('rejected' in h)) h.release();
+  m.close();
+});
+
+void test('quota manager: a lease closed while an ordinary report is in flight still sends its final report (bytes since, unspent grant returned)', async () => {
+  const clock = { t: 1000 };
+  const inner = fakeLedger(1e9);
+  const requests: SyncRequest[] = [];
+  let hold: (() => void) | undefined;
+  const transport: UsageTransport = {
+    sync: async (req) => {
+      requests.push(structuredClone(req));
+      if (hold !== undefined) await new Promise<void>((r) => (hold = r));
+      return inner.sync(req);
+    },
+    close: () => undefined,
+  };
+  const m = new QuotaManager({ proxyId: 'p', transport, log, now: () => clock.t });
+  const sync = (): Promise<void> => (m as unknown as { sync(): Promise<void> }).sync();
+  m.applySnapshot(snapshot({ subject: { user: 'alice' }, bytes: '1Ti', period: { type: 'Daily' }, direction: 'Down' }));
+  const h = m.hold('alice', () => undefined);
+  assert.ok(!('rejected' in h) && h.gates?.down !== undefined);
+  const gate = h.gates.down;
+  await sync();
+  assert.equal(gate.consume(0), 0);
+  gate.consume(CHUNK_BYTES);
+  // A report goes out and is answered late; meanwhile the session relays more, ends, and the idle lease is closed.
+  hold = () => undefined;
+  const inFlight = sync();
+  assert.equal(gate.consume(0), 0);
+  gate.consume(1000);
+  h.release();
+  clock.t += IDLE_RELEASE_MS + 1;
+  (m as unknown as { tick(): void }).tick();
+  hold();
+  hold = undefined;
+  await inFlight;
+  for (let i = 0; i < 5 && !requests.some((r) => r.accounts?.some((a) => a.release === true)); i++) {
+    await flush();
+    await sync();
+  }
+  const finals = requests.flatMap((r) => r.accounts ?? []).filter((a) => a.release === true);
+  assert.equal(finals.length, 1, 'one final report for the lease');
+  assert.equal(Number(finals[0]?.usedTotal), CHUNK_BYTES + 1000, 'it carries every byte relayed');
+  assert.equal(inner.reported, CHUNK_BYTES + 1000);
+  m.close();
+});
+
+void test('quota manager: a lease repeats seq 1 until the ledger answered it (a first report that never arrived is not taken for a settled lease)', async () => {
+  const inner = fakeLedger(1e9);
+  const seqs: number[] = [];
+  let fail = true;
+  const transport: UsageTransport = {
+    sync: (req) => {
+      for (const a of req.accounts ?? []) seqs.push(Number(a.seq));
+      return fail ? Promise.reject(new Error('unreachable')) : inner.sync(req);
+    },
+    close: () => undefined,
+  };
+  const m = new QuotaManager({ proxyId: 'p', transport, log, now: () => 1000 });
+  const sync = (): Promise<void> => (m as unknown as { sync(): Promise<void> }).sync();
+  m.applySnapshot(snapshot({ subject: { user: 'alice' }, bytes: '1Ti', period: { type: 'Daily' }, direction: 'Down' }));
+  const h = m.hold('alice', () => undefined);
+  await sync();
+  await sync();
+  fail = false;
+  await sync();
+  await sync();
+  assert.deepEqual(seqs, [1, 1, 1, 2]);
+  if (!('rejected' in h)) h.release();
   m.close();
 });

@@ -44,7 +44,8 @@ export interface QuotaManagerOptions {
   registry?: Registry;
 }
 
-type Sent = { acc: QuotaAccount; lease: Lease; probe?: undefined } | { acc: QuotaAccount; probe: string; lease?: undefined };
+/** What one request reported: a lease (`release`: its final report) or a probe. */
+type Sent = { acc: QuotaAccount; lease: Lease; release: boolean; probe?: undefined } | { acc: QuotaAccount; probe: string; lease?: undefined };
 
 /** A session's connection slots (SocksQuota maxConnections), released when it closes. */
 export interface QuotaConnectionHold {
@@ -386,9 +387,9 @@ export class QuotaManager {
     }
     for (const acc of this.accounts.values()) {
       for (const l of acc.closing) {
-        l.seq++;
+        l.seq = l.known ? l.seq + 1 : 1;
         accounts.push({ quota: acc.quota.metadata.name, member: acc.member, periodStart: l.periodStart, lease: l.id, seq: l.seq, usedTotal: l.usedTotal, want: 0, release: true });
-        sent.push({ acc, lease: l });
+        sent.push({ acc, lease: l, release: true });
       }
       if (acc.blocked && acc.holders.size === 0 && acc.current === undefined) {
         // Blocked and idle: a probe (new lease, released at once) learns whether bytes are back
@@ -400,11 +401,11 @@ export class QuotaManager {
       }
       if (acc.current === undefined && acc.holders.size === 0) continue;
       const l = acc.ensureLease();
-      l.seq++;
+      l.seq = l.known ? l.seq + 1 : 1;
       acc.updateRamp();
       const want = acc.blocked || acc.holders.size > 0 ? acc.want() : 0;
       accounts.push({ quota: acc.quota.metadata.name, member: acc.member, periodStart: l.periodStart, lease: l.id, seq: l.seq, usedTotal: l.usedTotal, want, release: false });
-      sent.push({ acc, lease: l });
+      sent.push({ acc, lease: l, release: false });
     }
     return { req: { proxyId: this.opts.proxyId, requestId: ++this.requestId, accounts, allotments }, sent, allotSent };
   }
@@ -456,7 +457,13 @@ export class QuotaManager {
       const lease = s.lease;
       const g = byLease.get(lease.id);
       if (g === undefined) continue; // not applied (ledger unreachable): reported again next time
+      if (!g.unknown) lease.known = true;
       if (lease.closing) {
+        // Only the answer to its final report closes a lease. A lease closed while an ordinary
+        // report was in flight (lapse, idle, drain) still owes the ledger its final report: the
+        // bytes since, and the release of its unspent grant (else the TTL sweep settles that
+        // grant as used: the ledger would count bytes never relayed).
+        if (!s.release) continue;
         const i = acc.closing.indexOf(lease);
         if (i >= 0) acc.closing.splice(i, 1);
         continue;

@@ -70,8 +70,30 @@ export class TcpPump {
     return this.buf !== undefined;
   }
 
+  /**
+   * Bytes already read from the source before the relay started (a client's optimistic data or
+   * the inspected first bytes): relayed and charged like a read, once the gate admits them;
+   * `thenEnd`: the source had ended, pass the FIN on after them.
+   */
+  preload(bytes: Buffer, thenEnd: boolean): void {
+    if (bytes.length > 0) this.held = this.held === undefined ? bytes : Buffer.concat([this.held, bytes]);
+    if (thenEnd) this.endAfterHeld = true;
+  }
+
+  /**
+   * Starts reading. A gated direction asks its gate first (consume(0)): a quota gate without a
+   * whole chunk reserved (a session that joined when the grant was spent) keeps the direction
+   * paused, so not even the first read happens before it may be charged.
+   */
   start(): void {
-    if (this.blocked === 0) this.src.resume();
+    if (this.gate !== undefined && this.gateTimer === undefined) {
+      const ms = this.gate.consume(0);
+      if (ms > 0) {
+        this.pauseFor(ms);
+        return;
+      }
+    }
+    if (this.blocked === 0 && this.flushHeld() && !this.src.destroyed) this.src.resume();
   }
 
   /**
@@ -221,18 +243,27 @@ export class TcpPump {
     if ((this.blocked & why) === 0) return;
     this.blocked &= ~why;
     if (this.blocked !== 0) return;
-    const held = this.held;
-    if (held !== undefined) {
-      this.held = undefined;
-      this.relay(held);
-      if (this.endAfterHeld) {
-        this.endAfterHeld = false;
-        this.dst.end(); // after the held bytes; nothing more will be read
-        return;
-      }
-      if (this.blocked !== 0) return;
+    if (this.flushHeld() && !this.src.destroyed) this.src.resume();
+  }
+
+  /**
+   * Relays held bytes, at most one gated read (64 KiB) at a time while gated (each step is
+   * charged before the next, as reads are); passes a pending FIN on after them. True when
+   * reading may resume, false when a pause or the end stopped it.
+   */
+  private flushHeld(): boolean {
+    for (let held = this.held; held !== undefined; held = this.held) {
+      const step = this.gate === undefined ? held.length : GATED_READ_BYTES;
+      this.held = held.length > step ? held.subarray(step) : undefined;
+      this.relay(held.length > step ? held.subarray(0, step) : held);
+      if (this.held !== undefined && this.blocked !== 0) return false;
     }
-    if (!this.src.destroyed) this.src.resume();
+    if (this.endAfterHeld) {
+      this.endAfterHeld = false;
+      this.dst.end(); // after the held bytes; nothing more will be read
+      return false;
+    }
+    return this.blocked === 0;
   }
 }
 

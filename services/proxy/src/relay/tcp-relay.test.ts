@@ -393,3 +393,43 @@ describe('startRelayTcp result delivery (listener or promise, several tunnels sh
     }
   });
 });
+
+describe('startRelayTcp with gates not ready at the start (a quota session that joined when the grant was spent)', () => {
+  for (const [name, tuning] of MODES) {
+    it(`${name}: nothing is read or sent, not even the first bytes, until the gates admit; then the first bytes go first, counted and charged`, async () => {
+      const [user, client] = await socketPair();
+      const [target, destination] = await socketPair();
+      client.pause();
+      /** Pauses (asks again in 10 ms) until `ready`; records what it was charged. */
+      const gate = (): ByteGate & { ready: boolean; charged: number } => {
+        const g = { ready: false, charged: 0, consume: (n: number): number => ((g.charged += n), g.ready ? 0 : 10) };
+        return g;
+      };
+      const up = gate();
+      const down = gate();
+      const counters = { up: 0, down: 0 };
+      const first = Buffer.from('early bytes;');
+      const relay = startRelayTcp(client, target, counters, { upGate: up, downGate: down, first, ...(tuning === undefined ? {} : { tuning }) });
+      const atDestination = collect(destination);
+      let atUser = 0;
+      user.on('data', (b: Buffer) => (atUser += b.length));
+      const rest = randomBytes(200 * 1024);
+      user.write(rest);
+      user.end();
+      const fromDestination = randomBytes(300 * 1024);
+      destination.write(fromDestination);
+      await new Promise((r) => setTimeout(r, 150));
+      assert.deepEqual({ up: counters.up, down: counters.down, upCharged: up.charged, downCharged: down.charged, atUser }, { up: 0, down: 0, upCharged: 0, downCharged: 0, atUser: 0 });
+      up.ready = true;
+      down.ready = true;
+      await until(() => counters.down === fromDestination.length && atUser === fromDestination.length, 3000, 'the download');
+      assert.equal(sha(await atDestination), sha(Buffer.concat([first, rest])), 'first bytes first, then the rest, then the FIN');
+      assert.equal(counters.up, first.length + rest.length);
+      assert.equal(up.charged, first.length + rest.length);
+      assert.equal(down.charged, fromDestination.length);
+      destination.end();
+      await relay.done;
+      user.destroy();
+    });
+  }
+});

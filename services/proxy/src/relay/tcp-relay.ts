@@ -11,6 +11,13 @@ export interface RelayOptions {
   downGate?: ByteGate;
   /** Bulk-path tuning (tests; production uses the default). */
   tuning?: PumpTuning;
+  /**
+   * Bytes already read from the client (optimistic data, inspected first bytes): relayed to the
+   * target first, counted and charged to `upGate` like any read, once the gate admits them.
+   */
+  first?: Buffer;
+  /** The client had already ended (FIN): end the target after `first`. */
+  clientEnded?: boolean;
 }
 
 export interface RelayResult {
@@ -103,6 +110,7 @@ class TcpRelay implements RelayHandle {
     const tuning = opts.tuning ?? DEFAULT_PUMP_TUNING;
     this.upPump = new TcpPump(client, target, counters, true, opts.upGate, tuning);
     this.downPump = new TcpPump(target, client, counters, false, opts.downGate, tuning);
+    if (opts.first !== undefined || opts.clientEnded === true) this.upPump.preload(opts.first ?? Buffer.alloc(0), opts.clientEnded === true);
     (client as RelaySocket)[kRelay] = this;
     (target as RelaySocket)[kRelay] = this;
     for (const s of [client, target]) {

@@ -451,16 +451,11 @@ export class Session implements RelayDoneListener {
     this.recheckRequest = { command: 'Connect', ip, domain: allowed.domain, port, ...detected };
     if (!replied) this.socket.write(encodeReply(Reply.Succeeded, { host: target.localAddress ?? '0.0.0.0', port: target.localPort ?? 0 }));
     if (!replied) this.observeHandshake();
-    if (first.length > 0) {
-      this.bytes.up += first.length;
-      hold?.relay?.up?.consume(first.length);
-      target.write(first);
-    }
-    if (clientEnded) target.end();
     this.outcome = 'success';
     this.state = 'established';
     const gates = hold?.relay;
-    const relay = startRelayTcp(this.socket, target, this.bytes, gates === undefined ? undefined : { upGate: gates.up, downGate: gates.down });
+    // The first bytes go through the up pump: counted, and charged to the gate before they are sent.
+    const relay = startRelayTcp(this.socket, target, this.bytes, gates === undefined && first.length === 0 && !clientEnded ? undefined : { upGate: gates?.up, downGate: gates?.down, first, clientEnded });
     // A limit or quota that appears later (reload, run-time user rate) is attached to the running relay.
     if (hold !== undefined) hold.onGates = (g) => relay.setGates(g.up, g.down);
     relay.whenDone(this); // relayDone finishes; this async function ends here (nothing kept suspended)
