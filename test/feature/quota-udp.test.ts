@@ -133,6 +133,21 @@ async function quotaMetrics(p: SockscaleProcess, direction: 'up' | 'down'): Prom
   return { charged, dropped: noGrant + throttled + blocked };
 }
 
+/**
+ * quotaMetrics once they stopped moving (two reads 300 ms apart agree, within 5 s): datagrams of
+ * an earlier test that were still in socket buffers when it ended may be charged a little later.
+ */
+async function settledQuotaMetrics(p: SockscaleProcess, direction: 'up' | 'down'): Promise<{ charged: number; dropped: number }> {
+  let last = await quotaMetrics(p, direction);
+  for (let i = 0; i < 16; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    const now = await quotaMetrics(p, direction);
+    if (now.charged === last.charged && now.dropped === last.dropped) return now;
+    last = now;
+  }
+  return last;
+}
+
 /** UDP ASSOCIATE with the npm socks client: 0 on success, else the reply code it names. */
 async function associateReply(p: SockscaleProcess, user: string): Promise<number> {
   const client = new SocksClient({
@@ -240,7 +255,7 @@ test('anonymous UDP sessions are not subject to quotas: they relay, are not char
   const echo = await startUdpEcho();
   try {
     for (const p of [inProcess, perPod, sharedA]) {
-      const before = await quotaMetrics(p === sharedA ? sharedB : p, 'up');
+      const before = await settledQuotaMetrics(p === sharedA ? sharedB : p, 'up');
       const out = await pysocks(p, echo, [], 50);
       assert.equal(out.intact, 50, JSON.stringify(out));
       assert.deepEqual(await quotaMetrics(p === sharedA ? sharedB : p, 'up'), before, 'no quota gate on anonymous datagrams');
