@@ -72,10 +72,11 @@ export class EmbeddedFeed implements PolicyFeed {
     try {
       this.dir = mkdtempSync(join(tmpdir(), 'sockscale-embedded-'));
       const address = `unix:${join(this.dir, 'control.sock')}`;
-      this.cp = new ControlPlane({ store: this.store, grpcAddress: address, adminHttp: null, logger: this.root, registry: this.registry });
-      await this.cp.start();
+      // The files go into the store first, so the publisher's first snapshot already holds them.
       await this.sync.write(loaded.items);
       this.files = loaded;
+      this.cp = new ControlPlane({ store: this.store, grpcAddress: address, adminHttp: null, logger: this.root, registry: this.registry });
+      await this.cp.start();
       const client = watchControlPlane(proxy, {
         addresses: [address],
         nodeId: EMBEDDED_NODE_ID,
