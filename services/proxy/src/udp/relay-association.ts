@@ -6,6 +6,7 @@ import type { ByteCounters } from '../relay/tcp-relay';
 import type { SessionGates } from '../limits';
 import { RuleGates } from './rule-gates';
 import type { UdpQuota } from './udp-quota';
+import { admitDatagram } from './admit-datagram';
 import { recordDecision } from '../stages/record-decision';
 import type { ProxyContext } from '../server/proxy-context';
 
@@ -130,13 +131,7 @@ export class RelayAssociation {
   private send(ip: string, port: number, payload: Buffer, d: Decision | undefined): void {
     if (this.closed) return;
     const gates = this.gatesOf(d);
-    if (gates !== undefined && gates.up.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
-    const quota = this.o.quota;
-    if (quota !== undefined) {
-      if (!quota.admit('up')) return;
-      quota.charge('up', payload.length);
-    }
-    gates?.up.consume(payload.length);
+    if (!admitDatagram(this.o.ctx, this.o.counters, this.o.quota, gates?.up, 'up', payload.length)) return;
     const out = ip.includes(':') ? (this.out6 ??= this.outbound('udp6')) : (this.out4 ??= this.outbound('udp4'));
     const key = `${ip}|${port}`;
     if (!this.peers.has(key) && this.peers.size >= MAX_PEERS) {
@@ -144,8 +139,6 @@ export class RelayAssociation {
       if (first.done !== true) this.peers.delete(first.value);
     }
     this.peers.set(key, gates);
-    this.o.counters.up += payload.length;
-    this.o.ctx.metrics.udpUp.inc();
     out.send(payload, port, ip, (err) => {
       if (err) this.drop('send_failed');
     });
@@ -164,16 +157,7 @@ export class RelayAssociation {
     const ip = normalizeIp(rinfo.address) ?? rinfo.address;
     const key = `${ip}|${rinfo.port}`;
     if (!this.peers.has(key)) return this.drop('unsolicited');
-    const gates = this.peers.get(key);
-    if (gates !== undefined && gates.down.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
-    const quota = this.o.quota;
-    if (quota !== undefined) {
-      if (!quota.admit('down')) return;
-      quota.charge('down', msg.length);
-    }
-    gates?.down.consume(msg.length);
-    this.o.counters.down += msg.length;
-    this.o.ctx.metrics.udpDown.inc();
+    if (!admitDatagram(this.o.ctx, this.o.counters, this.o.quota, this.peers.get(key)?.down, 'down', msg.length)) return;
     this.o.toClient([encodeUdpHeader(ip, rinfo.port), msg]);
   };
 }

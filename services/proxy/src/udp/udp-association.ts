@@ -7,6 +7,7 @@ import type { SessionGates } from '../limits';
 import { recordDecision } from '../stages/record-decision';
 import { RuleGates } from './rule-gates';
 import type { UdpQuota } from './udp-quota';
+import { admitDatagram } from './admit-datagram';
 import type { ProxyContext } from '../server/proxy-context';
 
 /** Per-association bounds: remembered destinations (for replies) and cached decisions. */
@@ -178,17 +179,7 @@ export class UdpAssociation {
       if (!dest.allowed) return this.drop('denied');
       if (dest.ready === true && !this.closed) {
         const payload = msg.subarray(V4_HEADER);
-        const gate = dest.gates?.up;
-        // A datagram cannot wait like a TCP read: over the limit it is dropped (policing).
-        if (gate !== undefined && gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
-        const quota = this.o.quota;
-        if (quota !== undefined) {
-          if (!quota.admit('up')) return;
-          quota.charge('up', payload.length);
-        }
-        gate?.consume(payload.length);
-        this.o.counters.up += payload.length;
-        this.o.ctx.metrics.udpUp.inc();
+        if (!admitDatagram(this.o.ctx, this.o.counters, this.o.quota, dest.gates?.up, 'up', payload.length)) return;
         (dest.conn as UdpSocket).send(payload, this.onSent);
         return;
       }
@@ -277,18 +268,8 @@ export class UdpAssociation {
   private send(ip: string, port: number, payload: Buffer, gates: SessionGates | undefined): void {
     if (this.closed) return;
     const out = ip.includes(':') ? (this.out6 ??= this.outbound('udp6')) : (this.out4 ??= this.outbound('udp4'));
-    // A datagram cannot wait like a TCP read: over the limit it is dropped (policing).
-    const gate = gates?.up;
-    if (gate !== undefined && gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
-    const quota = this.o.quota;
-    if (quota !== undefined) {
-      if (!quota.admit('up')) return;
-      quota.charge('up', payload.length);
-    }
-    gate?.consume(payload.length);
+    if (!admitDatagram(this.o.ctx, this.o.counters, this.o.quota, gates?.up, 'up', payload.length)) return;
     this.remember(ip, port, gates);
-    this.o.counters.up += payload.length;
-    this.o.ctx.metrics.udpUp.inc();
     out.send(payload, port, ip, this.onSent);
   }
 
@@ -339,16 +320,7 @@ export class UdpAssociation {
   private toClient(peer: Peer, msg: Buffer): void {
     if (this.closed) return;
     if (this.clientPort === 0) return this.drop('unsolicited');
-    const gate = peer.gates?.down;
-    if (gate !== undefined && gate.overLimit()) return this.o.ctx.metrics.udpRateLimited.inc();
-    const quota = this.o.quota;
-    if (quota !== undefined) {
-      if (!quota.admit('down')) return;
-      quota.charge('down', msg.length);
-    }
-    gate?.consume(msg.length);
-    this.o.counters.down += msg.length;
-    this.o.ctx.metrics.udpDown.inc();
+    if (!admitDatagram(this.o.ctx, this.o.counters, this.o.quota, peer.gates?.down, 'down', msg.length)) return;
     this.front.send([peer.header, msg], this.clientPort, this.o.clientIp, this.onSent);
   }
 }
