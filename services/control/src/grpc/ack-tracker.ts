@@ -9,18 +9,9 @@
 import type { ProxyStatus } from '@sockscale/common';
 import type { ProxyRecord } from '../store';
 
-export interface TrackedProxy {
-  id: string;
-  build: string;
-  metadata: Record<string, string>;
-  peer: string;
-  connected: boolean;
-  sentVersion: number;
+/** A proxy on one of this replica's Watch streams: its persisted record (minus the replica) plus stream state. */
+export interface TrackedProxy extends Omit<ProxyRecord, 'replica'> {
   sentAt: number;
-  ackedVersion: number;
-  nackedVersion: number;
-  nackError: string;
-  lastSeenMs: number;
   /** Increments per stream so a stale stream closing does not mark a newer one disconnected. */
   stream: number;
 }
